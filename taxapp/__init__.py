@@ -1,0 +1,30 @@
+"""taxapp: French income tax as a Pyramid web service (JSON, XML and HTML)."""
+
+import logging
+import sys
+
+from pyramid.config import Configurator
+
+from .settings import expand_environment
+from .startup import StartupError
+
+log = logging.getLogger(__name__)
+
+
+def main(global_config, **settings):
+    """Return the taxapp WSGI application; each part wires itself with ``includeme``."""
+    try:
+        settings = expand_environment(settings)
+        with Configurator(settings=settings) as config:
+            config.include(".incidents")
+            config.include(".models")
+            config.include(".routes")
+            config.scan(".views")
+        return config.make_wsgi_app()
+    except StartupError as error:
+        log.critical("start-up failed: %s", error)
+        from .incidents import mail_administrator
+
+        mail_administrator(settings, "start-up failed", str(error))
+        print(f"taxapp: {error}", file=sys.stderr)
+        raise SystemExit(error.exit_code) from None

@@ -1,0 +1,65 @@
+"""The SQL side: engine, ``request.dbsession`` through pyramid_tm, the tax data.
+
+The tax data is read once, when the application starts, and kept in the registry:
+it is read-only for the life of the process and no request needs the database.
+"""
+
+from sqlalchemy import engine_from_config
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers, sessionmaker
+import zope.sqlalchemy
+
+from .meta import Base  # noqa: F401
+from .taxdata import TaxBracket, TaxDataMissing, TaxYear, load_tax_data  # noqa: F401
+
+configure_mappers()
+
+
+def get_engine(settings, prefix="sqlalchemy."):
+    return engine_from_config(settings, prefix)
+
+
+def get_session_factory(engine):
+    return sessionmaker(bind=engine)
+
+
+def get_tm_session(session_factory, transaction_manager, request=None):
+    """A session joined to the transaction manager (pyramid_tm commits or aborts it)."""
+    dbsession = session_factory(info={"request": request})
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def includeme(config):
+    from ..startup import StartupError
+
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would otherwise ask the security policy for the user on every
+    # request, which reads the session even for a 404.
+    settings.setdefault("tm.annotate_user", "false")
+    config.include("pyramid_tm")
+
+    engine = get_engine(settings)
+    session_factory = get_session_factory(engine)
+    config.registry["dbsession_factory"] = session_factory
+
+    tax_year = int(settings.get("taxapp.tax_year", 2019))
+    try:
+        with session_factory() as dbsession:
+            tax_data = load_tax_data(dbsession, tax_year)
+    except (TaxDataMissing, SQLAlchemyError) as error:
+        raise StartupError(
+            f"tax data for {tax_year} missing or unreadable ({type(error).__name__}): "
+            "run alembic upgrade head",
+            exit_code=2,
+        ) from None
+    finally:
+        # Close the start-up connection: requests that need the database open their own.
+        engine.dispose()
+    config.registry["tax_data"] = tax_data
+
+    def dbsession(request):
+        return get_tm_session(session_factory, request.tm, request=request)
+
+    config.add_request_method(dbsession, reify=True)

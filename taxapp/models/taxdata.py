@@ -1,0 +1,77 @@
+"""The tax administration's data, one set per tax year, and its loader.
+
+Amounts are stored as exact decimals (``Numeric``): a single-precision ``FLOAT``
+column, which MySQL/MariaDB would give for ``Float``, turns 13913.69 into
+13913.7. They become ``float`` only when loaded, because the calculation
+reproduces the original's float arithmetic.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Integer, Numeric, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from ..tax import TaxData
+from .meta import Base
+
+Amount = Numeric(14, 4)
+
+
+class TaxYear(Base):
+    __tablename__ = "tax_years"
+
+    tax_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    qf_half_share_cap: Mapped[Decimal] = mapped_column(Amount)
+    single_income_ceiling_for_reduction: Mapped[Decimal] = mapped_column(Amount)
+    couple_income_ceiling_for_reduction: Mapped[Decimal] = mapped_column(Amount)
+    half_share_reduction_value: Mapped[Decimal] = mapped_column(Amount)
+    single_discount_ceiling: Mapped[Decimal] = mapped_column(Amount)
+    couple_discount_ceiling: Mapped[Decimal] = mapped_column(Amount)
+    single_tax_ceiling_for_discount: Mapped[Decimal] = mapped_column(Amount)
+    couple_tax_ceiling_for_discount: Mapped[Decimal] = mapped_column(Amount)
+    max_10_percent_allowance: Mapped[Decimal] = mapped_column(Amount)
+    min_10_percent_allowance: Mapped[Decimal] = mapped_column(Amount)
+
+    brackets: Mapped[list["TaxBracket"]] = relationship(
+        order_by="TaxBracket.position", back_populates="year"
+    )
+
+
+class TaxBracket(Base):
+    """One bracket; ``upper_limit`` is NULL for the last, unbounded one."""
+
+    __tablename__ = "tax_brackets"
+
+    tax_year: Mapped[int] = mapped_column(ForeignKey("tax_years.tax_year"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    upper_limit: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    coeffr: Mapped[Decimal] = mapped_column(Amount)
+    coeffn: Mapped[Decimal] = mapped_column(Amount)
+
+    year: Mapped[TaxYear] = relationship(back_populates="brackets")
+
+
+class TaxDataMissing(LookupError):
+    """The configured tax year has no data (migrations not run, or another year)."""
+
+
+PARAMETERS = tuple(
+    name for name in TaxData.__dataclass_fields__ if name not in ("limits", "coeffr", "coeffn", "tax_year")
+)
+
+
+def load_tax_data(dbsession: Session, tax_year: int) -> TaxData:
+    """Read the data of ``tax_year`` and turn it into the calculation's input."""
+    year = dbsession.scalars(select(TaxYear).where(TaxYear.tax_year == tax_year)).one_or_none()
+    if year is None or not year.brackets:
+        raise TaxDataMissing(f"no tax data for tax year {tax_year}")
+    brackets = year.brackets
+    return TaxData(
+        limits=tuple(0.0 if b.upper_limit is None else float(b.upper_limit) for b in brackets),
+        coeffr=tuple(float(b.coeffr) for b in brackets),
+        coeffn=tuple(float(b.coeffn) for b in brackets),
+        tax_year=year.tax_year,
+        **{name: float(getattr(year, name)) for name in PARAMETERS},
+    )

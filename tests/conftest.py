@@ -1,0 +1,94 @@
+"""Shared fixtures: real databases and a real Redis.
+
+PostgreSQL and MariaDB are used when they answer on their default ports; a test
+that needs one skips with the reason when it does not, except under ``CI=true``,
+where a missing service is a failure (CI must test against real servers).
+"""
+
+import os
+import pathlib
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+POSTGRES_ADMIN_URL = os.environ.get("TAXAPP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+MARIADB_ADMIN_URL = os.environ.get("TAXAPP_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/")
+
+
+def unavailable(reason):
+    """Skip, or fail under CI where every service must be there."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the service must be running)")
+    pytest.skip(reason)
+
+
+def _server_database(admin_url, create, drop, url_for):
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"taxapp_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(create.format(name=name)))
+    except sa.exc.OperationalError as error:
+        engine.dispose()
+        unavailable(f"{admin_url.split('+')[0]} not reachable: {error.orig}")
+    try:
+        yield url_for(name)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(sa.text(drop.format(name=name)))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def database_url(request, tmp_path):
+    """A new, empty database on each of the three engines."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'taxapp.sqlite'}"
+    elif request.param == "postgresql":
+        base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+        yield from _server_database(
+            POSTGRES_ADMIN_URL,
+            'CREATE DATABASE "{name}"',
+            'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            lambda name: f"{base}/{name}",
+        )
+    else:
+        base = MARIADB_ADMIN_URL.rstrip("/")
+        yield from _server_database(
+            MARIADB_ADMIN_URL,
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4",
+            "DROP DATABASE IF EXISTS `{name}`",
+            lambda name: f"{base}/{name}",
+        )
+
+
+def alembic_config(url):
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "development.ini"))
+    config.attributes["sqlalchemy.url"] = url
+    return config
+
+
+@pytest.fixture
+def migrated_url(database_url):
+    """A database brought to ``head`` by the project's alembic migrations."""
+    from alembic import command
+
+    command.upgrade(alembic_config(database_url), "head")
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory):
+    """One migrated SQLite database for the whole run (the app only reads it)."""
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'taxapp.sqlite'}"
+    command.upgrade(alembic_config(url), "head")
+    return url
