@@ -18,8 +18,13 @@ def main(global_config, **settings):
         with Configurator(settings=settings) as config:
             config.include(".incidents")
             config.include(".models")
+            config.include(".sessions")
+            config.include(".security")
+            config.include(".renderers")
+            config.include(".derivers")
+            config.include(".tweens")
             config.include(".routes")
-            config.scan(".views")
+            config.include(".views")
         return config.make_wsgi_app()
     except StartupError as error:
         log.critical("start-up failed: %s", error)

@@ -1,22 +1,42 @@
 """One route per action; the action's name is the route's name (the URL's first segment)."""
 
-# name: (pattern, request method)
+from typing import NamedTuple
+
+
+class Action(NamedTuple):
+    pattern: str
+    method: str
+    status: int  # app status of success; failure is status + 1
+
+
 ACTIONS = {
-    "init-session": ("/init-session/{type}", "GET"),
-    "authenticate-user": ("/authenticate-user", "POST"),
-    "calculate-tax": ("/calculate-tax", "POST"),
-    "calculate-taxes": ("/calculate-taxes", "POST"),
-    "list-simulations": ("/list-simulations", "GET"),
+    "init-session": Action("/init-session/{type}", "GET", 700),
+    "authenticate-user": Action("/authenticate-user", "POST", 200),
+    "calculate-tax": Action("/calculate-tax", "POST", 300),
+    "calculate-taxes": Action("/calculate-taxes", "POST", 1500),
+    "list-simulations": Action("/list-simulations", "GET", 500),
     # the segment must be digits: /delete-simulation/-4 and /abc are 404
-    "delete-simulation": (r"/delete-simulation/{n:\d+}", "GET"),
-    "display-tax-calculation": ("/display-tax-calculation", "GET"),
-    "end-session": ("/end-session", "GET"),
-    "get-admindata": ("/get-admindata", "GET"),
+    "delete-simulation": Action(r"/delete-simulation/{n:\d+}", "GET", 600),
+    "display-tax-calculation": Action("/display-tax-calculation", "GET", 800),
+    "end-session": Action("/end-session", "GET", 400),
+    "get-admindata": Action("/get-admindata", "GET", 1000),
 }
+
+# Methods of the routes that are not actions, for the 405 answers' Allow header.
+OTHER_ROUTES = {"home": ("/", "GET")}
+
+
+def allowed_method(route_name: str) -> str | None:
+    if route_name in ACTIONS:
+        return ACTIONS[route_name].method
+    if route_name in OTHER_ROUTES:
+        return OTHER_ROUTES[route_name][1]
+    return None
 
 
 def includeme(config):
     config.add_static_view("static", "taxapp:static", cache_max_age=3600)
-    config.add_route("home", "/")
-    for name, (pattern, _method) in ACTIONS.items():
+    for name, (pattern, _method) in OTHER_ROUTES.items():
         config.add_route(name, pattern)
+    for name, action in ACTIONS.items():
+        config.add_route(name, action.pattern)

@@ -1,0 +1,64 @@
+"""The three answer formats and the predicate that picks one from the session.
+
+Each action is registered once per response type (``taxapp.actions.action``), each
+registration with this ``response_type`` view predicate and its renderer: the view
+returns plain data and never asks which format it is answered in.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import xml
+
+RENDERERS = {"json": "taxapp_json", "xml": "taxapp_xml", "html": "taxapp_html"}
+
+
+def _set_content_type(system, content_type):
+    request = system.get("request")
+    if request is not None:
+        request.response.content_type = content_type
+        request.response.charset = "utf-8"
+
+
+def json_renderer_factory(info):
+    def render(value, system):
+        _set_content_type(system, "application/json")
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    return render
+
+
+def xml_renderer_factory(info):
+    def render(value, system):
+        _set_content_type(system, "application/xml")
+        return xml.dumps(value)
+
+    return render
+
+
+class ResponseTypePredicate:
+    """``response_type="xml"``: the session's response type is xml (json when none)."""
+
+    def __init__(self, value, config):
+        self.value = value
+
+    def text(self):
+        return f"response_type = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return request.response_type == self.value
+
+
+def includeme(config):
+    from .html import html_renderer_factory
+
+    config.get_settings().setdefault("jinja2.filters", "percent = taxapp.renderers.html.rate_percent")
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".jinja2")
+    config.add_renderer(RENDERERS["json"], json_renderer_factory)
+    config.add_renderer(RENDERERS["xml"], xml_renderer_factory)
+    config.add_renderer(RENDERERS["html"], html_renderer_factory)
+    config.add_view_predicate("response_type", ResponseTypePredicate)

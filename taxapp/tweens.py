@@ -1,0 +1,49 @@
+"""Tweens: the request log line, and the optional ``sleep_time`` pause.
+
+The log line has the method, path, action, app status, HTTP status and duration;
+never a form field, a cookie, a header, a token or a session id.
+"""
+
+import logging
+import random
+import time
+
+log = logging.getLogger("taxapp.requests")
+
+
+def request_log_tween_factory(handler, registry):
+    def request_log_tween(request):
+        start = time.perf_counter()
+        response = handler(request)
+        route = request.matched_route
+        log.info(
+            "%s %s action=%s status=%s http=%s %.1fms",
+            request.method,
+            request.path,
+            route.name if route else "-",
+            getattr(request, "app_status", "-"),
+            response.status_code,
+            (time.perf_counter() - start) * 1000,
+        )
+        return response
+
+    return request_log_tween
+
+
+def sleep_tween_factory(handler, registry):
+    """About half of the requests pause ``taxapp.sleep_time`` seconds (to show concurrency)."""
+    seconds = float(registry.settings.get("taxapp.sleep_time") or 0)
+    if seconds <= 0:
+        return handler
+
+    def sleep_tween(request):
+        if random.random() < 0.5:
+            time.sleep(seconds)
+        return handler(request)
+
+    return sleep_tween
+
+
+def includeme(config):
+    config.add_tween("taxapp.tweens.request_log_tween_factory")
+    config.add_tween("taxapp.tweens.sleep_tween_factory")

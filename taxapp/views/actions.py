@@ -1,0 +1,98 @@
+"""One small view per action (contract.md §3). Each returns the result's ``response``;
+failures are raised (``ActionFailed``) and answered by the failure views."""
+
+from pyramid.security import forget, remember
+
+from .. import forms
+from ..actions import action
+from ..errors import ActionFailed
+from ..security import AUTHENTICATED, IN_SESSION
+from ..simulations import SESSION_KEY, new_store_key, simulation
+from ..tax import calculate_tax as tax_of
+
+# Simulation ids are small integers: a longer number cannot be one (and int() of a
+# 5,000-digit string would raise).
+MAX_ID_DIGITS = 18
+
+
+# A valid init-session answers in the type it sets; these registrations have one
+# predicate more than the fallback below, so Pyramid tries them first.
+@action("init-session", match_param="type=json", rendered_as="json")
+@action("init-session", match_param="type=xml", rendered_as="xml")
+@action("init-session", match_param="type=html", rendered_as="html")
+def init_session(request):
+    response_type = request.matchdict["type"]
+    session = request.session
+    if session.get("type") != response_type:
+        session["type"] = response_type
+    if SESSION_KEY not in session:
+        session[SESSION_KEY] = new_store_key()
+    return [f"session started with response type {response_type}"]
+
+
+@action("init-session")
+def invalid_response_type(request):
+    """Any other type: answered in the session's current type."""
+    raise ActionFailed([f"invalid parameter [type={request.matchdict['type']}]"])
+
+
+@action("authenticate-user", permission=IN_SESSION, max_body="form", csrf=True)
+def authenticate_user(request):
+    login, password = forms.login_form(request.POST)
+    if not request.registry["users"].verify(login, password):
+        raise ActionFailed(["Authentication failed"], http_status=401)
+    remember(request, login)
+    return "Authentication successful"
+
+
+@action("calculate-tax", permission=AUTHENTICATED, max_body="form", csrf=True)
+def calculate_tax(request):
+    taxpayer = forms.taxpayer_form(request.POST)
+    result = tax_of(request.registry["tax_data"], taxpayer.married, taxpayer.children, taxpayer.salary)
+    return request.simulations.add([simulation(taxpayer, result)])[0]
+
+
+@action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=("json", "xml"))
+def calculate_taxes(request):
+    taxpayers = forms.taxpayers_batch(request.body, request.registry["batch_max"])
+    data = request.registry["tax_data"]
+    return request.simulations.add(
+        [simulation(t, tax_of(data, t.married, t.children, t.salary)) for t in taxpayers]
+    )
+
+
+@action("calculate-taxes", permission=AUTHENTICATED, response_types=("html",))
+@action("get-admindata", permission=AUTHENTICATED, response_types=("html",))
+def only_for_programs(request):
+    raise ActionFailed([forms.ONLY_JSON_OR_XML])
+
+
+@action("list-simulations", permission=AUTHENTICATED)
+def list_simulations(request):
+    return request.simulations.list()
+
+
+@action("delete-simulation", permission=AUTHENTICATED)
+def delete_simulation(request):
+    digits = request.matchdict["n"].lstrip("0") or "0"
+    remaining = request.simulations.delete(int(digits)) if len(digits) <= MAX_ID_DIGITS else None
+    if remaining is None:
+        raise ActionFailed([f"Simulation #[{digits}] does not exist"])
+    return remaining
+
+
+@action("display-tax-calculation", permission=AUTHENTICATED)
+def display_tax_calculation(request):
+    return ""
+
+
+@action("end-session", permission=AUTHENTICATED)
+def end_session(request):
+    request.simulations.drop()
+    forget(request)
+    return "session reset"
+
+
+@action("get-admindata", permission=AUTHENTICATED, response_types=("json", "xml"))
+def get_admindata(request):
+    return request.registry["admindata"]

@@ -1,0 +1,76 @@
+"""What answers when an action does not: failures, pipeline errors, incidents, 404/405.
+
+Each failure is answered in the session's format (``failure_view`` registers it once
+per response type), except the store outage: with Redis down the session's type
+cannot be read, so it is answered in JSON.
+"""
+
+import logging
+import traceback
+
+import redis
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import HTTPForbidden
+from pyramid.response import Response
+from pyramid.view import exception_view_config, notfound_view_config
+
+from ..actions import failure_view
+from ..errors import ActionFailed
+from ..incidents import new_incident_id, report_incident
+from ..renderers import RENDERERS
+from ..routes import ACTIONS, allowed_method
+
+log = logging.getLogger(__name__)
+
+
+def _result(request, status, response, http_status):
+    request.response.status = http_status
+    request.app_status = status
+    route = request.matched_route
+    return {"action": route.name if route else "", "status": status, "response": response}
+
+
+@failure_view(ActionFailed)
+def action_failed(exc, request):
+    return _result(request, ACTIONS[request.matched_route.name].status + 1, exc.messages, exc.http_status)
+
+
+@failure_view(HTTPForbidden)
+def forbidden(exc, request):
+    """The security policy's denial (no session, or not authenticated): 101."""
+    return _result(request, 101, [exc.result.msg], 400)
+
+
+@failure_view(BadCSRFToken)
+def bad_csrf_token(exc, request):
+    return _result(request, 102, ["invalid or missing CSRF token"], 400)
+
+
+@exception_view_config(redis.RedisError, renderer=RENDERERS["json"])
+def store_unavailable(exc, request):
+    log.error("session store unavailable: %s: %s", type(exc).__name__, exc)
+    return _result(request, 131, ["service temporarily unavailable"], 503)
+
+
+@failure_view(Exception)
+def incident(exc, request):
+    """A bug or a database error: an id for the client, the traceback for the log and mail."""
+    incident_id = new_incident_id()
+    report_incident(request, incident_id, "".join(traceback.format_exception(exc)))
+    return _result(request, 131, [f"internal error, incident {incident_id}"], 500)
+
+
+@notfound_view_config()
+def not_found(exc, request):
+    """404, or 405 for a known URL with another method; never touches the session."""
+    route = request.matched_route
+    method = allowed_method(route.name) if route else None
+    if method is not None and request.method not in (method, "HEAD" if method == "GET" else method):
+        return Response(
+            f"405 Method Not Allowed: {request.method} is not allowed here, use {method}\n",
+            status=405,
+            content_type="text/plain",
+            charset="utf-8",
+            headers={"Allow": f"{method}, HEAD" if method == "GET" else method},
+        )
+    return Response("404 Not Found\n", status=404, content_type="text/plain", charset="utf-8")
