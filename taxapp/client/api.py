@@ -317,14 +317,14 @@ class TaxappClient:
 
         Each taxpayer is a mapping with ``married`` (bool or ``"yes"``/``"no"``),
         ``children`` and ``salary``; the simulations come back in the same order.
+        The items are sent as given (a simulation received earlier may be sent
+        back: its other keys are ignored by the server).
         The server takes at most 10,000 taxpayers a request (``taxapp.batch_max``).
         When any taxpayer is invalid nothing is calculated: the
         :class:`TaxappError` (status 1501) has the faulty items, each with its
         ``error``, in ``response``.
         """
-        items = [
-            {"married": _married(t["married"]), "children": t["children"], "salary": t["salary"]} for t in taxpayers
-        ]
+        items = [{**t, "married": _married(t["married"])} if "married" in t else dict(t) for t in taxpayers]
         body = json.dumps(items, separators=(",", ":")).encode()
         return self._call("calculate-taxes", "/calculate-taxes", body=body, content_type="application/json")
 

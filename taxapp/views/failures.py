@@ -66,11 +66,11 @@ def not_found(exc, request):
     route = request.matched_route
     method = allowed_method(route.name) if route else None
     if method is not None and request.method not in (method, "HEAD" if method == "GET" else method):
-        return Response(
-            f"405 Method Not Allowed: {request.method} is not allowed here, use {method}\n",
-            status=405,
-            content_type="text/plain",
-            charset="utf-8",
-            headers={"Allow": f"{method}, HEAD" if method == "GET" else method},
-        )
-    return Response("404 Not Found\n", status=404, content_type="text/plain", charset="utf-8")
+        response = _text(405, f"405 Method Not Allowed: use {method}")
+        response.allow = (method, "HEAD") if method == "GET" else (method,)
+        return response
+    return _text(404, "404 Not Found")
+
+
+def _text(status, line):
+    return Response(line + "\n", status=status, content_type="text/plain", charset="utf-8")
