@@ -151,3 +151,112 @@ def testapp(app):
     from webtest import TestApp
 
     return TestApp(app)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real waitress server running ``app`` in a thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, app, threads=8):
+        import threading
+
+        import waitress
+
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app)
+    yield server
+    server.close()
+
+
+class RedisServer:
+    """A redis-server of the test's own, on its own port, that the test may stop and restart."""
+
+    def __init__(self, directory, persistent=True):
+        self.port = free_port()
+        self.directory = directory
+        self.persistent = persistent
+        self.process = None
+        self.start()
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import subprocess
+        import time
+
+        import redis
+
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir", str(self.directory),
+             *persistence],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) in a thread; ``.messages``: what it received, decoded."""
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            import email
+            import email.policy
+
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append(f"To: {message['To']}\nSubject: {message['Subject']}\n\n{message.get_content()}")
+            return "250 OK"
+
+    handler = Collect()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.messages = handler.messages
+    yield controller
+    controller.stop()
