@@ -61,7 +61,10 @@ class Connection:
         if self.password is None:
             if not sys.stdin.isatty():
                 raise CliError("no password: set TAXAPP_PASSWORD (or run on a terminal to be asked for it)")
-            self.password = getpass.getpass(f"password of {self.user} at {self.url}: ")
+            try:
+                self.password = getpass.getpass(f"password of {self.user} at {self.url}: ")
+            except EOFError:
+                raise CliError("no password given") from None
         return self.password
 
     def client(self) -> TaxappClient:

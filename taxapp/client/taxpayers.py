@@ -99,7 +99,8 @@ def read_taxpayers(lines: Iterable[str]) -> tuple[list[Taxpayer], list[BadLine]]
             bad.append(BadLine(number, text, str(error)))
             continue
         if taxpayer.id in first_line_of:
-            bad.append(BadLine(number, text, f"duplicate id {taxpayer.id} (first on line {first_line_of[taxpayer.id]})"))
+            first = first_line_of[taxpayer.id]
+            bad.append(BadLine(number, text, f"duplicate id {taxpayer.id} (first on line {first})"))
             continue
         first_line_of[taxpayer.id] = number
         taxpayers.append(taxpayer)

@@ -101,7 +101,10 @@ def test_a_wrong_password_is_refused_and_the_session_stays_anonymous(server_url,
     client = TaxappClient(server_url, response_type)
     with pytest.raises(TaxappError) as caught:
         client.login(USER, "not the password")
-    assert (caught.value.status, caught.value.http_status, caught.value.messages) == (201, 401, ["Authentication failed"])
+    error = caught.value
+    assert (error.action, error.status, error.http_status, error.messages) == (
+        "authenticate-user", 201, 401, ["Authentication failed"]
+    )
     with pytest.raises(TaxappError) as caught:
         client.list_simulations()
     assert caught.value.status == 101

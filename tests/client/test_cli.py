@@ -3,8 +3,10 @@
 import io
 import json
 import os
+import pty
 import random
-import re
+import select
+import sys
 
 import pytest
 
@@ -95,7 +97,7 @@ def test_small_chunks_and_more_workers_give_the_same_file(tmp_path, capsys):
 
 
 @pytest.mark.usefixtures("client_env")
-def test_ten_thousand_taxpayers_with_four_workers(tmp_path, capsys):
+def test_ten_thousand_taxpayers_with_four_workers(response_type, tmp_path, capsys):
     rng = random.Random(5)
     taxpayers = [
         (id_, rng.choice(["yes", "no"]), rng.randint(0, 6), rng.choice([rng.randint(0, 60000), rng.randint(0, 400000)]))
@@ -104,12 +106,13 @@ def test_ten_thousand_taxpayers_with_four_workers(tmp_path, capsys):
     source = tmp_path / "taxpayers.txt"
     source.write_text("".join(f"{i},{m},{c},{s}\n" for i, m, c, s in taxpayers))
     output = tmp_path / "out.json"
-    assert main(["batch", str(source), str(output), "--workers", "4"]) == 0
+    assert main(["batch", str(source), str(output), "--workers", "4", "--format", response_type]) == 0
     records = json.loads(output.read_text())
     assert [r["id"] for r in records] == sorted(t[0] for t in taxpayers)
     expected = {t[0]: expected_record(*t) for t in taxpayers}
     assert records == [expected[r["id"]] for r in records]
-    assert re.search(r"batch: 10000 taxpayers computed by 4 sessions \(json\), results in ", summary(capsys.readouterr().err))
+    line = summary(capsys.readouterr().err)
+    assert f"batch: 10000 taxpayers computed by 4 sessions ({response_type}), results in " in line
 
 
 @pytest.mark.usefixtures("client_env")
@@ -175,7 +178,8 @@ def test_an_unreadable_input_exits_1_with_one_clear_line(dead_url, tmp_path):
 
 
 def test_piped_stderr_gets_no_progress_bar_and_stdout_output_works(server_url):
-    result = run_command("batch", "-", "-", "--workers", "2", env=command_env(server_url, PASSWORD), input_text="1,yes,2,55555\n2,no,0,100000\n")
+    env = command_env(server_url, PASSWORD)
+    result = run_command("batch", "-", "-", "--workers", "2", env=env, input_text="1,yes,2,55555\n2,no,0,100000\n")
     assert result.returncode == 0, result.stderr
     assert [r["id"] for r in json.loads(result.stdout)] == [1, 2]
     assert result.stderr.count("\n") == 1 and "\r" not in result.stderr
@@ -197,3 +201,38 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only():
     assert pipe.getvalue() == ""
     assert "\r[" + "#" * Progress.WIDTH + "] 4/4" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r")
+
+
+def test_on_a_terminal_the_password_is_asked_for_without_echo(server_url):
+    """A real pseudo-terminal: the client prompts, reads the password unseen, and runs."""
+    env = command_env(server_url, None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.execve(sys.executable, [sys.executable, "-m", "taxapp.client.cli", "demo"], env)
+    output = b""
+    try:
+        while b"password of admin" not in output:
+            output += read_terminal(fd)
+        os.write(fd, PASSWORD.encode() + b"\n")
+        while True:
+            try:
+                chunk = read_terminal(fd)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = output.decode()
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    after_prompt = text.split(f"password of {USER} at {server_url}: ", 1)[1]
+    assert not after_prompt.lstrip("\r\n").startswith(PASSWORD)  # not echoed
+    assert "end-session: session reset" in text
+
+
+def read_terminal(fd, timeout=30):
+    ready, _, _ = select.select([fd], [], [], timeout)
+    assert ready, "the client did not write to its terminal in time"
+    return os.read(fd, 4096)
