@@ -12,16 +12,28 @@ from __future__ import annotations
 from pyramid.csrf import get_csrf_token
 from pyramid.renderers import render
 
+from ..errors import PayloadTooLarge
 from ..tax import shares
 
+# The statuses answered with a page; any other is the error page. 200, 300 and 600
+# redirect (303) to the page of their outcome: 800 and 500.
 TEMPLATES = {
     700: "login",
     201: "login",
     800: "tax",
     301: "tax",
     500: "simulations",
-    600: "simulations",
 }
+
+# The fields a failed form refills (never the password).
+REFILLED_FIELDS = {201: ("user",), 301: ("married", "children", "salary")}
+
+# The form fields the failure messages may name (contract.md §3): "[user] parameter
+# missing", "Invalid value [x] for parameter [salary (integer >= 0)]", …
+FORM_FIELDS = ("user", "password", "married", "children", "salary")
+
+NBSP = "\u00a0"
+THIN_NBSP = "\u202f"
 
 
 def _redirect(request, status, location):
@@ -38,35 +50,68 @@ def _simulation_to_show(request):
     return request.simulations.get(int(digits))
 
 
-def page_model(result: dict, request) -> dict:
-    status = result["status"]
-    response = result["response"]
-    model = {
-        "result": result,
-        "status": status,
-        "messages": response if isinstance(response, list) and status % 100 else [],
-        "user": request.session.get("user"),
-        "csrf_token": get_csrf_token(request),
-        "form": {},
-        "simulation": None,
+def _refill(request, status) -> dict:
+    """The posted values of a failed form, to show them again.
+
+    A body refused for its size (413) is never read: its values are not shown.
+    """
+    if isinstance(getattr(request, "exception", None), PayloadTooLarge):
+        return {}
+    form = request.POST
+    return {name: ",".join(form.getall(name)) for name in REFILLED_FIELDS.get(status, ())}
+
+
+def _invalid_fields(messages) -> set[str]:
+    """The form fields the messages are about, to mark them ``aria-invalid``."""
+    return {
+        field
+        for field in FORM_FIELDS
+        for message in messages
+        if isinstance(message, str) and (f"[{field}]" in message or f"[{field} (" in message)
     }
-    if status in (201, 301):
-        form = request.POST
-        model["form"] = {k: form.get(k, "") for k in ("user", "married", "children", "salary")}
-    elif status == 800:
-        simulation = _simulation_to_show(request)
-        if simulation is not None:
-            model["simulation"] = simulation
-            model["shares"] = shares(simulation["married"] == "yes", simulation["children"])
-            model["form"] = {k: str(simulation[k]) for k in ("married", "children", "salary")}
-    elif status in (500, 600):
-        model["simulations"] = response
-    return model
+
+
+def money(amount: int) -> str:
+    """55555 -> '55 555 €' (narrow no-break space between thousands, no break before €)."""
+    return f"{amount:,}".replace(",", THIN_NBSP) + NBSP + "€"
 
 
 def rate_percent(rate: float) -> str:
     """0.14 -> '14 %', 0.0 -> '0 %' (never 14.000000000000002 %)."""
     return f"{round(rate * 100, 2):g} %"
+
+
+def number(value: float) -> str:
+    """3.0 -> '3', 2.5 -> '2.5'."""
+    return f"{value:g}"
+
+
+def page_model(result: dict, request) -> dict:
+    status = result["status"]
+    response = result["response"]
+    messages = response if isinstance(response, list) and status % 100 else []
+    model = {
+        "result": result,
+        "status": status,
+        "messages": messages,
+        "invalid": _invalid_fields(messages) if status in REFILLED_FIELDS else set(),
+        "user": request.session.get("user"),
+        "csrf_token": get_csrf_token(request),
+        "tax_year": request.registry["tax_data"].tax_year,
+        "form": _refill(request, status) if status in REFILLED_FIELDS else {},
+        "simulation": None,
+        "money": money,
+        "number": number,
+    }
+    if status == 800:
+        simulation = _simulation_to_show(request)
+        if simulation is not None:
+            model["simulation"] = simulation
+            model["shares"] = shares(simulation["married"] == "yes", simulation["children"])
+            model["form"] = {k: str(simulation[k]) for k in ("married", "children", "salary")}
+    elif status == 500:
+        model["simulations"] = response
+    return model
 
 
 def html_renderer_factory(info):
