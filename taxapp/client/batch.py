@@ -108,7 +108,7 @@ def calculate_remotely(
         if failures:
             stop.set()
             concurrent.futures.wait(futures)
-            raise next(e for e in failures if not isinstance(e, _Cancelled))
+            raise next((e for e in failures if not isinstance(e, _Cancelled)), failures[0])
         return [item for future in futures for item in future.result()]
 
 
