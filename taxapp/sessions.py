@@ -29,7 +29,7 @@ from pyramid.settings import asbool
 from pyramid_session_redis import RedisSessionFactory
 from pyramid_session_redis.util import prefixed_id
 
-from .simulations import SESSION_KEY, SimulationStore, new_store_key
+from .simulations import SESSION_KEY, SimulationStores, new_store_key
 from .startup import StartupError
 
 RESPONSE_TYPES = ("json", "xml", "html")
@@ -96,11 +96,12 @@ def response_type(request) -> str:
     return request.session.get("type", "json")
 
 
-def simulations(request) -> SimulationStore:
+def simulations(request):
+    """The session's simulations (``taxapp.simulations.SimulationStore``)."""
     key = request.session.get(SESSION_KEY)
     if key is None:
         key = request.session[SESSION_KEY] = new_store_key()
-    return SimulationStore(request.registry["redis"], key, request.registry["session_timeout"])
+    return request.registry["simulation_stores"][key]
 
 
 def includeme(config):
@@ -114,7 +115,7 @@ def includeme(config):
     except Exception as error:  # any failure here means: no session store
         raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
     config.registry["redis"] = client
-    config.registry["session_timeout"] = lifetime(settings)[0]
+    config.registry["simulation_stores"] = SimulationStores(client, lifetime(settings)[0])
     config.set_session_factory(session_factory(settings, client))
     config.add_request_method(response_type, reify=True)
     config.add_request_method(simulations, reify=True)

@@ -70,16 +70,27 @@ def _decode(members) -> list[dict]:
     return json.loads(b"[" + b",".join(members) + b"]")
 
 
+class SimulationStores:
+    """The Redis side shared by every session: client, time to live, the add script."""
+
+    def __init__(self, redis, ttl: int):
+        self.redis = redis
+        self.ttl = ttl
+        self.add_script = redis.register_script(_ADD)
+
+    def __getitem__(self, key: str) -> "SimulationStore":
+        return SimulationStore(self, key)
+
+
 class SimulationStore:
     """The simulations of one session."""
 
-    def __init__(self, redis, key: str, ttl: int):
-        self.redis = redis
-        self.key = key
-        self.ttl = ttl
+    def __init__(self, stores: SimulationStores, key: str):
+        self.redis = stores.redis
+        self.ttl = stores.ttl
+        self._add = stores.add_script
         self._simulations = f"{key}:simulations"
         self._counter = f"{key}:last-id"
-        self._add = redis.register_script(_ADD)
 
     def add(self, simulations: list[dict]) -> list[dict]:
         """Store the simulations (dicts without id); return them with their new ids."""

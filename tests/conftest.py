@@ -101,15 +101,17 @@ REDIS_TEST_URL = os.environ.get("TAXAPP_TEST_REDIS", "redis://127.0.0.1:6379/15"
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    """The real Redis on 127.0.0.1:6379 (database 15), else an embedded redis-server."""
+    """The real Redis on 127.0.0.1:6379 (database 15), else an embedded redis-server.
+
+    Not flushed: every key a test makes is under a random session id, and test runs
+    may share the server (keys expire with their sessions).
+    """
     import redis
 
     client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
     try:
         client.ping()
-        client.flushdb()
         yield REDIS_TEST_URL
-        client.flushdb()
         return
     except redis.ConnectionError:
         if IN_CI:
@@ -143,6 +145,21 @@ def app(settings):
     from taxapp import main
 
     return main({}, **settings)
+
+
+def session_keys(testapp, redis_url):
+    """The Redis keys of the test client's session: the session's, then its simulations'."""
+    import base64
+    import json
+
+    import redis
+
+    cookie = testapp.cookies["session"]
+    session_id = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))[64:].decode()
+    client = redis.Redis.from_url(redis_url)
+    content = json.loads(client.get(session_id))["m"]
+    client.close()
+    return [session_id, f"{content['simulations']}:simulations", f"{content['simulations']}:last-id"]
 
 
 @pytest.fixture
