@@ -11,6 +11,10 @@
 - nothing is re-serialized when nothing changed (``detect_changes`` off: taxapp
   only ever assigns session keys, never mutates a value in place);
 - the cookie carries only the signed session id: HttpOnly, SameSite, Secure as set;
+- a session that was deleted (end-session, or the id renewal at login) is never
+  written back by a concurrent request that had read it before: the factory's client
+  writes sessions with ``SET … XX`` (only if the key still exists). New sessions are
+  created by pyramid_session_redis's own pipeline, which this does not touch;
 - a 503 answer (Redis unreachable) leaves the cookie alone, so that the client keeps
   its session for when Redis is back.
 
@@ -44,6 +48,13 @@ def deserialize(data: bytes) -> dict:
     return json.loads(data)
 
 
+class SessionRedis(redis.Redis):
+    """The sessions' client: rewriting a session never brings a deleted one back."""
+
+    def setex(self, name, time, value):
+        return self.set(name, value, ex=time, xx=True)
+
+
 def allow_session_cookie(response) -> bool:
     """No cookie change on a 503: Redis was not reachable, the session is not lost."""
     return response.status_code != 503
@@ -72,6 +83,7 @@ def lifetime(settings: dict) -> tuple[int, int]:
 
 def session_factory(settings: dict, client: redis.Redis):
     timeout, trigger = lifetime(settings)
+    sessions_client = SessionRedis(connection_pool=client.connection_pool)
     return RedisSessionFactory(
         secret=settings["redis.sessions.secret"],
         timeout=timeout,
@@ -80,7 +92,7 @@ def session_factory(settings: dict, client: redis.Redis):
         cookie_secure=asbool(settings.get("redis.sessions.cookie_secure", False)),
         cookie_httponly=asbool(settings.get("redis.sessions.cookie_httponly", True)),
         cookie_samesite=settings.get("redis.sessions.cookie_samesite", "Lax"),
-        redis_client_callable=lambda request, **options: client,
+        redis_client_callable=lambda request, **options: sessions_client,
         serialize=serialize,
         deserialize=deserialize,
         id_generator=lambda: prefixed_id(SESSION_PREFIX),

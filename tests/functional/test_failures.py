@@ -243,3 +243,21 @@ def test_an_unknown_login_costs_a_hash_of_the_same_strength():
     users = Users.from_setting("admin " + pbkdf2_sha256.using(rounds=12345).hash("admin"))
     assert pbkdf2_sha256.from_string(users._dummy).rounds == 12345
     assert users.verify("admin", "admin") and not users.verify("nobody", "admin") and not users.verify("admin", "x")
+
+
+def test_a_deleted_session_is_never_written_back(testapp, app, redis_url):
+    """What a request that read the session before end-session would do at its end."""
+    import redis
+
+    from taxapp.sessions import SessionRedis
+    from tests.conftest import session_keys
+
+    start(testapp, "json")
+    session_id = session_keys(testapp, redis_url)[0]
+    stale = TestApp(app)
+    stale.set_cookie("session", testapp.cookies["session"])
+    testapp.get("/end-session")
+    client = SessionRedis.from_url(redis_url)
+    assert client.setex(session_id, 60, b"{}") is None
+    assert not redis.Redis.from_url(redis_url).exists(session_id)
+    check(stale.get("/list-simulations", status=400), "json", "list-simulations", 101, NO_SESSION)
