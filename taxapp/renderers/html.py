@@ -32,6 +32,18 @@ REFILLED_FIELDS = {201: ("user",), 301: ("married", "children", "salary")}
 # missing", "Invalid value [x] for parameter [salary (integer >= 0)]", …
 FORM_FIELDS = ("user", "password", "married", "children", "salary")
 
+# The pages load nothing but taxapp's own style sheet and icon, run no script, and are
+# never framed; they hold a session's data and its CSRF token, so no cache keeps them.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
 NBSP = "\u00a0"
 THIN_NBSP = "\u202f"
 
@@ -95,7 +107,7 @@ def page_model(result: dict, request) -> dict:
         "status": status,
         "messages": messages,
         "invalid": _invalid_fields(messages) if status in REFILLED_FIELDS else set(),
-        "user": request.session.get("user"),
+        "user": request.authenticated_userid,
         "csrf_token": get_csrf_token(request),
         "tax_year": request.registry["tax_data"].tax_year,
         "form": _refill(request, status) if status in REFILLED_FIELDS else {},
@@ -129,8 +141,10 @@ def html_renderer_factory(info):
         if status == 600:
             return _redirect(request, 303, request.route_path("list-simulations"))
         template = TEMPLATES.get(status, "error")
-        request.response.content_type = "text/html"
-        request.response.charset = "utf-8"
+        response = request.response
+        response.content_type = "text/html"
+        response.charset = "utf-8"
+        response.headers.update(PAGE_HEADERS)
         return render(f"taxapp:templates/{template}.jinja2", page_model(result, request), request=request)
 
     return render_page

@@ -59,12 +59,37 @@ def browser():
 
 @pytest.fixture
 def page(browser, base_url):
-    """A new browser context (no cookies) on a 1000 px wide window."""
+    """A new browser context (no cookies) on a 1000 px wide window.
+
+    Everything a page loads must load: a resource refused by the page's
+    Content-Security-Policy, a missing file or a script error fails the test (pages
+    themselves may be 400 or 401: failed actions answer so).
+    """
     context = browser.new_context(base_url=base_url, viewport={"width": 1000, "height": 720})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and not message.text.startswith("Failed to load resource")  # reported below, with its URL
+        and problems.append(message.text),
+    )
+    page.on(
+        "response",
+        lambda response: response.request.resource_type != "document"
+        and response.status >= 400
+        and problems.append(f"{response.status} {response.url}"),
+    )
+    page.on(
+        "requestfailed",
+        lambda request: request.failure != "net::ERR_ABORTED"  # cut short by the next navigation
+        and problems.append(f"{request.failure} {request.url}"),
+    )
     yield page
     context.close()
+    assert problems == [], f"browser console errors: {problems}"
 
 
 @pytest.fixture

@@ -44,6 +44,8 @@ def test_walkthrough(page, shot):
     expect(page).to_have_url(re.compile(r"/init-session/html$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     expect(page.get_by_role("navigation")).to_have_count(0)
+    # taxapp's style sheet is applied (served by taxapp, allowed by the page's policy)
+    expect(page.locator(".site-header")).to_have_css("background-color", "rgb(17, 27, 51)")
     shot(page, "01-login")
 
     sign_in(page, "admin", "not the password")

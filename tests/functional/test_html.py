@@ -27,6 +27,8 @@ def html_page(resp, http=200):
     """Check an HTML answer (status, content type, accessibility basics); its soup."""
     assert resp.status_int == http
     assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
     soup = resp.html
     labelled = {label["for"] for label in soup.find_all("label") if label.get("for")}
     for field in soup.find_all("input"):
@@ -391,13 +393,14 @@ def test_the_token_is_in_the_header_too(signed_in):
     assert simulation_ids(testapp) == ["1"]
 
 
-def test_the_token_is_rotated_at_login(testapp):
+def test_the_token_and_the_session_id_are_renewed_at_login(testapp):
     before = token(html_session(testapp))
+    cookie = testapp.cookies["session"]
     page = testapp.post(
         "/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": before}, status=303
     ).follow()
     after = token(page)
-    assert after != before
+    assert after != before and testapp.cookies["session"] != cookie
     soup = html_page(calculate(testapp, page, status=303).follow())
     assert result_box(soup)["title"] == "Result of simulation #1"
     old = {"married": "yes", "children": "2", "salary": "55555", "csrf_token": before}
