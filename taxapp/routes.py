@@ -1,6 +1,10 @@
 """One route per action; the action's name is the route's name (the URL's first segment)."""
 
+import hashlib
+from importlib.resources import files
 from typing import NamedTuple
+
+from pyramid.static import QueryStringConstantCacheBuster
 
 
 class Action(NamedTuple):
@@ -34,8 +38,17 @@ def allowed_method(route_name: str) -> str | None:
     return None
 
 
+def static_fingerprint() -> str:
+    """A digest of the static files: their URLs change when they do, so they can be cached long."""
+    digest = hashlib.sha256()
+    for path in sorted(files("taxapp").joinpath("static").iterdir(), key=lambda p: p.name):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def includeme(config):
-    config.add_static_view("static", "taxapp:static", cache_max_age=3600)
+    config.add_static_view("static", "taxapp:static", cache_max_age=365 * 24 * 3600)
+    config.add_cache_buster("taxapp:static/", QueryStringConstantCacheBuster(static_fingerprint()))
     for name, (pattern, _method) in OTHER_ROUTES.items():
         config.add_route(name, pattern)
     for name, action in ACTIONS.items():

@@ -55,7 +55,9 @@ class ResponseTypePredicate:
 def includeme(config):
     from .html import html_renderer_factory
 
-    config.get_settings().setdefault("jinja2.filters", "percent = taxapp.renderers.html.rate_percent")
+    settings = config.get_settings()
+    # added to, not replacing, filters an ini file may declare
+    settings["jinja2.filters"] = settings.get("jinja2.filters", "") + "\npercent = taxapp.renderers.html.rate_percent"
     config.include("pyramid_jinja2")
     config.add_jinja2_renderer(".jinja2")
     config.add_renderer(RENDERERS["json"], json_renderer_factory)

@@ -4,6 +4,7 @@ from taxapp.renderers.xml import DECLARATION
 
 
 def start(testapp, response_type="json", login=True):
+    """init-session, then a login for JSON and XML (an HTML login needs the CSRF token)."""
     testapp.get(f"/init-session/{response_type}")
     if login:
         testapp.post("/authenticate-user", {"user": "admin", "password": "admin"}, status="*")
