@@ -1,7 +1,7 @@
-"""``@action``: register a view once per response type, each with its renderer.
+"""``@action`` and ``@failure_view``: a view registered once per response type.
 
 A view of an action is written once and returns plain data (the ``response`` of the
-result); the registrations differ only by the ``response_type`` predicate and the
+result); its registrations differ only by the ``response_type`` predicate and the
 renderer, so the format is chosen by Pyramid's view lookup, never inside a view.
 """
 
@@ -12,7 +12,24 @@ from .routes import ACTIONS
 from .sessions import RESPONSE_TYPES
 
 
-class action:
+class _PerResponseType:
+    """A venusian decorator calling ``register`` once per response type at scan time."""
+
+    def __init__(self, response_types, settings):
+        self.response_types = response_types
+        self.settings = settings
+
+    def __call__(self, wrapped):
+        def scanned(context, _name, _ob):
+            config = context.config.with_package(info.module)
+            for response_type in self.response_types:
+                self.register(config, wrapped, response_type)
+
+        info = venusian.attach(wrapped, scanned, category="pyramid")
+        return wrapped
+
+
+class action(_PerResponseType):
     """``@action("calculate-tax", permission=AUTHENTICATED, max_body="form")``.
 
     ``response_types`` limits the registrations (e.g. an HTML-only variant);
@@ -22,50 +39,36 @@ class action:
     """
 
     def __init__(self, name, *, response_types=RESPONSE_TYPES, csrf=False, rendered_as=None, **settings):
+        super().__init__(response_types, settings)
         self.name = name
-        self.response_types = response_types
         self.csrf = csrf
         self.rendered_as = rendered_as
-        self.settings = settings
 
-    def __call__(self, wrapped):
-        def register(context, _name, _ob):
-            config = context.config.with_package(info.module)
-            for response_type in self.response_types:
-                config.add_view(
-                    wrapped,
-                    route_name=self.name,
-                    request_method=ACTIONS[self.name].method,
-                    response_type=response_type,
-                    renderer=RENDERERS[self.rendered_as or response_type],
-                    action=self.name,
-                    check_csrf=self.csrf and response_type == "html",
-                    **self.settings,
-                )
-
-        info = venusian.attach(wrapped, register, category="pyramid")
-        return wrapped
+    def register(self, config, view, response_type):
+        config.add_view(
+            view,
+            route_name=self.name,
+            request_method=ACTIONS[self.name].method,
+            response_type=response_type,
+            renderer=RENDERERS[self.rendered_as or response_type],
+            action=self.name,
+            check_csrf=self.csrf and response_type == "html",
+            **self.settings,
+        )
 
 
-class failure_view:
+class failure_view(_PerResponseType):
     """``@failure_view(SomeError)``: an exception view answered in the session's format."""
 
     def __init__(self, context, *, response_types=RESPONSE_TYPES, **settings):
+        super().__init__(response_types, settings)
         self.context = context
-        self.response_types = response_types
-        self.settings = settings
 
-    def __call__(self, wrapped):
-        def register(context, _name, _ob):
-            config = context.config.with_package(info.module)
-            for response_type in self.response_types:
-                config.add_exception_view(
-                    wrapped,
-                    context=self.context,
-                    response_type=response_type,
-                    renderer=RENDERERS[response_type],
-                    **self.settings,
-                )
-
-        info = venusian.attach(wrapped, register, category="pyramid")
-        return wrapped
+    def register(self, config, view, response_type):
+        config.add_exception_view(
+            view,
+            context=self.context,
+            response_type=response_type,
+            renderer=RENDERERS[response_type],
+            **self.settings,
+        )
