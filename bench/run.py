@@ -369,7 +369,8 @@ def report(args, rows: list, lost: dict, batch: dict, memory: dict, threads: int
         "# taxapp benchmark",
         "",
         f"- date: {time.strftime('%Y-%m-%d %H:%M')}",
-        f"- machine: {machine()}",
+        f"- machine: {machine()}; load average (1 min) when the run started: {args.load:.2f}"
+        + (" — **the machine was busy: figures are low and noisy**" if args.load > 0.5 else ""),
         f"- command: `make bench` (`python bench/run.py --duration {args.duration} --connections {args.connections}"
         f" --threads {args.threads}`)",
         f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s per row, client and server on the same"
@@ -431,8 +432,8 @@ def py_spy() -> str:
 
 @contextlib.contextmanager
 def sampling(pid: int, seconds: float, output: Path):
-    spy = subprocess.Popen([py_spy(), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
-                            "--format", "raw", "--nolineno", "--output", str(output)],
+    spy = subprocess.Popen([py_spy(), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "500",
+                            "--gil", "--format", "raw", "--nolineno", "--output", str(output)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(0.5)  # attached
     try:
@@ -444,17 +445,37 @@ def sampling(pid: int, seconds: float, output: Path):
 def package_of(frame: str) -> str:
     """``func (path)`` -> the package the frame's file belongs to."""
     path = frame.rsplit("(", 1)[-1].rstrip(")")
-    if "/taxapp/" in path:
-        return "taxapp." + path.rsplit("/taxapp/", 1)[1].removesuffix(".py").replace("/", ".")
-    if "site-packages/" in path:
-        return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
-    if "/python3" in path or path.startswith("<"):
-        return "stdlib " + Path(path).stem
-    return path
+    return path.split("/", 1)[0].removesuffix(".py") if "/" in path else path  # py-spy names files from sys.path
 
 
-def summarize(collapsed: Path, top: int = 18) -> str:
-    self_time, inclusive, packages = Counter(), Counter(), Counter()
+# Where a sample's time goes: (label, whether a stack, root first, is in it); a sample
+# counts for every component its stack goes through, so the shares overlap.
+def _through(text):
+    return lambda frames: any(text in frame for frame in frames)
+
+
+COMPONENTS = [
+    ("waitress outside the app (HTTP parsing, sending, task queue)",
+     lambda frames: not any(frame.startswith("Router.__call__") for frame in frames)),
+    ("session load (pyramid_session_redis: GET, cookie signature, JSON)",
+     _through("RedisSessionFactory.<locals>.factory")),
+    ("session write / TTL refresh (finished callback)", _through("_deferred_callback")),
+    ("simulations store (taxapp/simulations.py)", _through("taxapp/simulations.py")),
+    ("Redis client, all calls (redis-py)", _through("(redis/")),
+    ("form and batch validation (taxapp/forms.py)", _through("taxapp/forms.py")),
+    ("tax calculation (taxapp/tax)", _through("taxapp/tax/")),
+    ("JSON encoding", _through("json/encoder.py")),
+    ("JSON decoding", _through("json/decoder.py")),
+    ("taxapp/renderers (with the response_type predicate, which loads the session)",
+     _through("taxapp/renderers/")),
+    ("request log line (logging)", _through("(logging/")),
+    ("pyramid_tm's own work (its tween, outside the view)",
+     lambda frames: _through("pyramid_tm/")(frames) and not _through("excview_tween")(frames)),
+]
+
+
+def summarize(collapsed: Path, top: int = 12) -> str:
+    self_time, packages, components = Counter(), Counter(), Counter()
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
@@ -465,18 +486,20 @@ def summarize(collapsed: Path, top: int = 18) -> str:
         total += count
         self_time[frames[-1]] += count
         packages[package_of(frames[-1])] += count
-        for frame in set(frames):
-            inclusive[frame] += count
+        for label, inside in COMPONENTS:
+            if inside(frames):
+                components[label] += count
     if not total:
         return "no samples\n"
 
-    def table(title, counter):
+    def table(title, counter, most=top):
         rows = [f"| {title} | % of samples |", "|---|---:|"]
-        rows += [f"| `{name}` | {100 * n / total:.1f} |" for name, n in counter.most_common(top)]
+        rows += [f"| `{name}` | {100 * n / total:.1f} |" for name, n in counter.most_common(most)]
         return "\n".join(rows)
 
-    return "\n\n".join([f"{total} samples of busy threads.", table("own time, by package", packages),
-                        table("own time, by function", self_time), table("inclusive time, by function", inclusive)])
+    return "\n\n".join([f"{total} samples of the thread holding the GIL (the Python process's CPU time).",
+                          table("component (inclusive, overlapping)", components, len(COMPONENTS)),
+                          table("own time, by package", packages), table("own time, by function", self_time)])
 
 
 def profile(args, wrk: Wrk, tmp: Path) -> None:
@@ -505,13 +528,13 @@ def profile(args, wrk: Wrk, tmp: Path) -> None:
 
 
 def batch_loop(base: str, seconds: float) -> None:
-    session = Session(base)
+    """10,000-taxpayer requests one after the other, a new session every 5."""
     body = batch_body(10_000)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        session.call("POST", "/calculate-taxes", body, JSON)
-        if len(session.json("GET", "/list-simulations")) > 50_000:
-            session = Session(base)
+        session = Session(base)
+        for _ in range(5):
+            session.call("POST", "/calculate-taxes", body, JSON)
 
 
 # --- main -----------------------------------------------------------------------------
@@ -526,6 +549,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("TAXAPP_BENCH_REDIS", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--profile", action="store_true", help="profile with py-spy instead of benchmarking")
     args = parser.parse_args()
+    args.load = os.getloadavg()[0]  # other work on the machine skews every figure
 
     wrk = Wrk(ensure_wrk(), args.threads, args.connections, args.duration)
     ensure_redis(args.redis_url)
