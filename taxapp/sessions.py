@@ -49,10 +49,21 @@ def deserialize(data: bytes) -> dict:
 
 
 class SessionRedis(redis.Redis):
-    """The sessions' client: rewriting a session never brings a deleted one back."""
+    """The sessions' client, sharing the connection pool of the application's client.
+
+    - rewriting a session never brings a deleted one back (``SET … XX``);
+    - no EXPIRE: pyramid_session_redis sends one after every request that read the
+      session (its ``@refresh`` on every read method), a second round trip for a
+      read. Every session key is written with its time to live, and rewritten
+      (with a new one) once it is within ``timeout_trigger`` seconds of its end, so
+      the EXPIRE adds nothing.
+    """
 
     def setex(self, name, time, value):
         return self.set(name, value, ex=time, xx=True)
+
+    def expire(self, name, time, *args, **kwargs):
+        return True
 
 
 def allow_session_cookie(response) -> bool:
