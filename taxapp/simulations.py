@@ -17,8 +17,9 @@ round trip.
 
 from __future__ import annotations
 
-import json
 import secrets
+
+import orjson
 
 SESSION_KEY = "simulations"
 KEY_PREFIX = "taxapp:"
@@ -67,7 +68,7 @@ def simulation(taxpayer, result) -> dict:
 
 def _decode(members) -> list[dict]:
     # one parse for the whole list: members are JSON objects already
-    return json.loads(b"[" + b",".join(members) + b"]")
+    return orjson.loads(b"[" + b",".join(members) + b"]")
 
 
 class SimulationStores:
@@ -94,7 +95,7 @@ class SimulationStore:
 
     def add(self, simulations: list[dict]) -> list[dict]:
         """Store the simulations (dicts without id); return them with their new ids."""
-        prefixes = [json.dumps(s, ensure_ascii=False, separators=(",", ":"))[:-1] + ',"id":' for s in simulations]
+        prefixes = [orjson.dumps(s)[:-1] + b',"id":' for s in simulations]
         first = self._add(keys=[self._simulations, self._counter], args=[self.ttl, *prefixes])
         return [{**s, "id": first + i} for i, s in enumerate(simulations)]
 

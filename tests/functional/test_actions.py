@@ -427,3 +427,10 @@ def test_get_admindata_in_html_is_1001(testapp):
     testapp.get("/init-session/html")
     resp = testapp.get("/get-admindata", status=400)
     assert "this action is only available for JSON or XML sessions" in resp.text
+
+
+def test_an_integer_beyond_64_bits_is_an_invalid_value_echoed_exactly(json_client):
+    big = 123456789012345678901234567890
+    resp = batch(json_client, f'[{{"married":"no","children":{big},"salary":1}}]', status=400)
+    assert f'"children":{big}' in resp.text
+    assert resp.json["response"][0]["error"] == f"Invalid value [{big}] for parameter [children (integer >= 0)]"
