@@ -60,7 +60,7 @@ def test_redis_stopped_and_restarted_under_load(tmp_path, start_pserve, sqlite_u
 
         statuses = [status for _, status, _ in load.answers]
         unexpected = [(status, result) for _, status, result in load.answers if status not in (200, 503)]
-        assert not unexpected, f"unexpected answers: {unexpected[:3]}"
+        assert not unexpected, f"unexpected answers: {unexpected[:3]}"  # never a 500
         down = [result for at, status, result in load.answers if status == 503]
         assert down, "no request met the outage"
         assert all(r == {"action": "calculate-tax", "status": 131, "response": UNAVAILABLE} for r in down)
