@@ -16,7 +16,8 @@ What it does, all on 127.0.0.1:
    time was up, which the server still answered);
 4. the batch: calculate-taxes with 10,000 taxpayers in one request (median wall time
    of several) against the bare calculation loop over the same inputs, in-process;
-5. memory: the pserve process's peak and current RSS after all of that.
+5. memory: the pserve process's RSS at start, after each row, and its peak (VmHWM); pserve runs
+   with MALLOC_ARENA_MAX=2 (``--malloc-arena-max``), the setting docs/performance.md recommends.
 
 The table goes to ``bench/results/latest.md`` (git-ignored) and to stdout; the exit
 status is 1 when a target is missed.
@@ -123,12 +124,13 @@ def waitress_threads() -> int:
 class Server:
     """A server process on 127.0.0.1:port, its output in ``log``; up once ``/`` answers."""
 
-    def __init__(self, command: list, port: int, log: Path, cwd: Path):
+    def __init__(self, command: list, port: int, log: Path, cwd: Path, env: dict | None = None):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
         with open(log, "wb") as out:
-            self.process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                            env={**os.environ, **(env or {})})
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -189,12 +191,13 @@ def bench_ini(tmp: Path, port: int, redis_url: str) -> Path:
 
 
 @contextlib.contextmanager
-def taxapp_server(tmp: Path, redis_url: str):
+def taxapp_server(tmp: Path, redis_url: str, malloc_arena_max: int = 0):
     port = free_port()
     ini = bench_ini(tmp, port, redis_url)
     subprocess.run([BIN / "alembic", "-c", ini, "upgrade", "head"], check=True, cwd=tmp,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = Server([BIN / "pserve", ini], port, tmp / "pserve.out", cwd=tmp)
+    env = {"MALLOC_ARENA_MAX": str(malloc_arena_max)} if malloc_arena_max else {}
+    server = Server([BIN / "pserve", ini], port, tmp / "pserve.out", cwd=tmp, env=env)
     try:
         yield server
     finally:
@@ -373,19 +376,21 @@ def report(args, rows: list, lost: dict, batch: dict, memory: dict, threads: int
         f"- machine: {machine()}; load average (1 min) when the run started: {args.load:.2f}"
         + (" — **the machine was busy: figures are low and noisy**" if args.load > 0.5 else ""),
         f"- command: `make bench` (`python bench/run.py --duration {args.duration} --connections {args.connections}"
-        f" --threads {args.threads}`)",
+        f" --threads {args.threads} --malloc-arena-max {args.malloc_arena_max}`)",
         f"- load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s per row, client and server on the same"
-        f" machine; pserve with development.ini's waitress threads ({threads}), real Redis, SQLite, log to a file",
+        f" machine; pserve with development.ini's waitress threads ({threads}), real Redis, SQLite, log to a file,"
+        f" MALLOC_ARENA_MAX={args.malloc_arena_max or 'unset'}",
         "",
-        "| scenario | requests/s | p50 ms | p99 ms | non-2xx | % of ceiling |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| scenario | requests/s | p50 ms | p99 ms | non-2xx | % of ceiling | pserve RSS after, MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows:
         note = ""
         if "logins" in r.get("counters", {}):
             note = f" ({r['counters']['logins'] / r['seconds']:.0f} logins/s)"
         lines.append(f"| {name}{note} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                     f"{r['non2xx'] + r['socket_errors']} | {100 * r['rps'] / ceiling:.0f} % |")
+                     f"{r['non2xx'] + r['socket_errors']} | {100 * r['rps'] / ceiling:.0f} % | "
+                     + (f"{r['rss_kib'] / 1024:.1f} |" if "rss_kib" in r else "– |"))
     calc = by_name["calculate-tax (JSON)"]
     share = calc["rps"] / ceiling
     list_ratio = by_name["list-simulations (1000)"]["p50_ms"] / by_name["list-simulations (10)"]["p50_ms"]
@@ -400,7 +405,8 @@ def report(args, rows: list, lost: dict, batch: dict, memory: dict, threads: int
          batch["ratio"] <= TARGETS["batch_ratio"]),
         ("list-simulations p50: 1,000 simulations ≤ 3× 10", f"{list_ratio:.2f}×", list_ratio <= TARGETS["list_ratio"]),
         ("pserve RSS < 120 MB under load (peak)",
-         f"{rss:.1f} MiB (at start {memory['started'] / 1024:.1f}, after the load {memory['VmRSS'] / 1024:.1f})",
+         f"{rss:.1f} MiB (at start {memory['started'] / 1024:.1f}, before the batch "
+         f"{memory['before_batch'] / 1024:.1f}, after it {memory['VmRSS'] / 1024:.1f})",
          rss < TARGETS["rss_mib"]),
         ("no lost update (calculate-tax in one session)",
          f"{lost['acknowledged']} acknowledged (200), {lost['listed']} listed, {lost['missing']} missing",
@@ -550,6 +556,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--batch-runs", type=int, default=5, help="10,000-taxpayer requests timed (default 5)")
     parser.add_argument("--redis-url", default=os.environ.get("TAXAPP_BENCH_REDIS", "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--malloc-arena-max", type=int, default=2,
+                        help="MALLOC_ARENA_MAX for pserve, as docs/performance.md recommends (0: glibc's default)")
     parser.add_argument("--profile", action="store_true", help="profile with py-spy instead of benchmarking")
     args = parser.parse_args()
     args.load = os.getloadavg()[0]  # other work on the machine skews every figure
@@ -584,7 +592,7 @@ def benchmark(args, wrk: Wrk, tmp: Path, threads: int) -> tuple[str, bool]:
             server.stop()
         progress(*rows[-1])
     ids_file = tmp / "acknowledged-ids.txt"
-    with taxapp_server(tmp, args.redis_url) as server:
+    with taxapp_server(tmp, args.redis_url, args.malloc_arena_max) as server:
         started = server.memory_kib()["VmRSS"]
         sessions, bodies = prepare_sessions(server.url, tmp)
         # warm-up, in a session of its own (the measured one must start empty)
@@ -592,12 +600,13 @@ def benchmark(args, wrk: Wrk, tmp: Path, threads: int) -> tuple[str, bool]:
         wrk.run(server.url + "/calculate-tax", "request.lua", ["POST", bodies["form"], FORM], warm_up)
         lost = None
         for name, url, script, wrk_args, cookie in scenarios(server.url, sessions, bodies, ids_file):
-            rows.append((name, wrk.run(url, script, wrk_args, cookie)))
+            rows.append((name, {**wrk.run(url, script, wrk_args, cookie), "rss_kib": server.memory_kib()["VmRSS"]}))
             progress(*rows[-1])
             if lost is None:
                 lost = lost_update_check(sessions["calculate"], rows[-1][1], ids_file, args.connections)
+        before_batch = server.memory_kib()["VmRSS"]
         batch = batch_check(server.url, 10_000, args.batch_runs)
-        memory = {**server.memory_kib(), "started": started}
+        memory = {**server.memory_kib(), "started": started, "before_batch": before_batch}
     return report(args, rows, lost, batch, memory, threads)
 
 
