@@ -1,15 +1,22 @@
 """Server-side sessions in Redis (pyramid_session_redis), configured from the ini file.
 
 - the session is serialized as JSON, never pickle;
-- reading a session is one Redis round trip (a GET): its time to live is refreshed
-  only once it is within ``redis.sessions.timeout_trigger`` seconds (default 60) of
-  its end, by rewriting it. So that no session expires before its idle timeout
-  (``redis.sessions.timeout``), it is kept ``timeout + timeout_trigger`` seconds:
-  an idle session ends between those two. (pyramid_session_redis 1.8.1's
-  ``set_redis_ttl_readheavy``, a pipelined GET + EXPIRE, never executes its
-  pipeline and so loses every session: it is not used.)
-- nothing is re-serialized when nothing changed (``detect_changes`` off: taxapp
-  only ever assigns session keys, never mutates a value in place);
+- reading a session is one Redis round trip (a GET), and nothing is re-serialized
+  when nothing changed (``detect_changes`` off: taxapp only ever assigns session
+  keys, never mutates a value in place). The idle timeout is kept by rewriting the
+  session (with a new time to live) at most once per
+  ``redis.sessions.refresh_interval`` seconds (default 60): a session is kept
+  ``timeout + refresh_interval`` seconds from its last rewrite, so that every
+  request leaves it at least ``timeout`` seconds. In pyramid_session_redis's terms:
+  its ``timeout`` is ours plus the interval, its ``timeout_trigger`` is ours.
+  (Its ``set_redis_ttl_readheavy``, a pipelined GET + EXPIRE, never executes its
+  pipeline in 1.8.1 and so loses every session: it is not used.)
+- the session's simulations (``taxapp.simulations``) get the session's time to
+  live each time the session is rewritten, so they live as long as it does;
+- the session is written before the answer is made (``session_write_tween``), not
+  after it as pyramid_session_redis does by itself: a failure to write it (Redis
+  lost in the middle of a request) is answered 503 like any other outage, never
+  with the WSGI server's bare 500;
 - the cookie carries only the signed session id: HttpOnly, SameSite, Secure as set;
 - a session that was deleted (end-session, or the id renewal at login) is never
   written back by a concurrent request that had read it before: the factory's client
@@ -30,10 +37,11 @@ import os
 
 import redis
 from pyramid.settings import asbool
+from pyramid.tweens import EXCVIEW
 from pyramid_session_redis import RedisSessionFactory
 from pyramid_session_redis.util import prefixed_id
 
-from .simulations import SESSION_KEY, SimulationStores, new_store_key
+from .simulations import SESSION_KEY, SimulationStores, new_store_key, store_keys
 from .startup import StartupError
 
 RESPONSE_TYPES = ("json", "xml", "html")
@@ -51,16 +59,21 @@ def deserialize(data: bytes) -> dict:
 class SessionRedis(redis.Redis):
     """The sessions' client, sharing the connection pool of the application's client.
 
-    - rewriting a session never brings a deleted one back (``SET … XX``);
+    - a rewrite never brings a deleted session back (``SET … XX``), and gives the
+      session's simulations the same time to live, in the same round trip;
     - no EXPIRE: pyramid_session_redis sends one after every request that read the
       session (its ``@refresh`` on every read method), a second round trip for a
-      read. Every session key is written with its time to live, and rewritten
-      (with a new one) once it is within ``timeout_trigger`` seconds of its end, so
-      the EXPIRE adds nothing.
+      read. Session keys are always written with their time to live and rewritten
+      in time (see the module's docstring), so the EXPIRE adds nothing.
     """
 
     def setex(self, name, time, value):
-        return self.set(name, value, ex=time, xx=True)
+        simulations = json.loads(value)["m"].get(SESSION_KEY)
+        with self.pipeline(transaction=False) as pipe:
+            pipe.set(name, value, ex=time, xx=True)
+            for key in store_keys(simulations) if simulations else ():
+                pipe.execute_command("EXPIRE", key, time)
+            return pipe.execute()[0]
 
     def expire(self, name, time, *args, **kwargs):
         return True
@@ -87,12 +100,13 @@ def connect(url: str, registry=None) -> redis.Redis:
 
 
 def lifetime(settings: dict) -> tuple[int, int]:
-    """(seconds a session is kept in Redis, refresh threshold) from the idle timeout."""
-    trigger = int(settings.get("redis.sessions.timeout_trigger", 60))
-    return int(settings.get("redis.sessions.timeout", 1800)) + trigger, trigger
+    """(seconds a session is kept from its last rewrite, idle timeout)."""
+    idle = int(settings.get("redis.sessions.timeout", 1800))
+    return idle + int(settings.get("redis.sessions.refresh_interval", 60)), idle
 
 
 def session_factory(settings: dict, client: redis.Redis):
+    # rewritten once it has less than `idle` seconds left, i.e. `interval` after a rewrite
     timeout, trigger = lifetime(settings)
     sessions_client = SessionRedis(connection_pool=client.connection_pool)
     return RedisSessionFactory(
@@ -112,6 +126,25 @@ def session_factory(settings: dict, client: redis.Redis):
         deserialized_fails_new=True,
         func_check_response_allow_cookies=allow_session_cookie,
     )
+
+
+def session_write_tween_factory(handler, registry):
+    """Write the session before the answer leaves; a failure to write is answered 503."""
+
+    def session_write_tween(request):
+        response = handler(request)
+        session = request.__dict__.get("session")  # only if this request opened it
+        if session is not None:
+            try:
+                # pyramid_session_redis's own end-of-request write, done here rather
+                # than in its finished callback (which then has nothing left to do)
+                session._deferred_callback(request)
+            except redis.RedisError:
+                session._session_state.dont_persist = session._session_state.dont_refresh = True
+                return request.invoke_exception_view()
+        return response
+
+    return session_write_tween
 
 
 def response_type(request) -> str:
@@ -140,6 +173,8 @@ def includeme(config):
     config.registry["redis"] = client
     config.registry["simulation_stores"] = SimulationStores(client, lifetime(settings)[0])
     config.set_session_factory(session_factory(settings, client))
+    # above the exception views: it also writes what their pages put in the session
+    config.add_tween("taxapp.sessions.session_write_tween_factory", over=EXCVIEW)
     config.add_request_method(response_type, reify=True)
     config.add_request_method(simulations, reify=True)
 

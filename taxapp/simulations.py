@@ -52,6 +52,11 @@ def new_store_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(18)
 
 
+def store_keys(key: str) -> tuple[str, str]:
+    """The Redis keys of a session's simulations: (sorted set, id counter)."""
+    return f"{key}:simulations", f"{key}:last-id"
+
+
 def simulation(taxpayer, result) -> dict:
     """The contract's simulation object, in the contract's key order, without its id."""
     return {
@@ -90,8 +95,7 @@ class SimulationStore:
         self.redis = stores.redis
         self.ttl = stores.ttl
         self._add = stores.add_script
-        self._simulations = f"{key}:simulations"
-        self._counter = f"{key}:last-id"
+        self._simulations, self._counter = store_keys(key)
 
     def add(self, simulations: list[dict]) -> list[dict]:
         """Store the simulations (dicts without id); return them with their new ids."""

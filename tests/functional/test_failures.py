@@ -66,11 +66,47 @@ def test_a_forged_or_tampered_cookie_is_no_session(testapp):
 
 def test_an_expired_session_is_no_session(sqlite_url, redis_url):
     client = TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
-        "redis.sessions.timeout": "1", "redis.sessions.timeout_trigger": "1"})))
+        "redis.sessions.timeout": "1", "redis.sessions.refresh_interval": "1"})))
     start(client, "json")
     client.get("/list-simulations", status=200)
     time.sleep(2.2)
     check(client.get("/list-simulations", status=400), "json", "list-simulations", 101, NO_SESSION)
+
+
+def test_the_idle_timeout_counts_from_the_last_request_and_simulations_live_as_long(sqlite_url, redis_url):
+    """Idle timeout 3 s, rewrite at most once a second: requests 2.5 s apart keep the
+    session and its simulations alive past the timeout, and each leaves them ≥ 3 s."""
+    import redis
+
+    from tests.conftest import session_keys
+
+    client = TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
+        "redis.sessions.timeout": "3", "redis.sessions.refresh_interval": "1"})))
+    start(client, "json")
+    client.post("/calculate-tax", {"married": "no", "children": "0", "salary": "1"})
+    time.sleep(2.5)
+    client.get("/display-tax-calculation", status=200)  # touches the session, not the simulations
+    time.sleep(2.5)
+    assert len(client.get("/list-simulations", status=200).json["response"]) == 1
+    r = redis.Redis.from_url(redis_url)
+    assert all(r.ttl(key) >= 3 for key in session_keys(client, redis_url))
+
+
+def test_a_failed_session_write_is_503_not_a_bare_500(testapp, monkeypatch):
+    import redis
+
+    from taxapp.sessions import SessionRedis
+
+    start(testapp, "json")
+    cookie = testapp.cookies["session"]
+
+    def lost(*args, **kwargs):  # Redis lost between the view and the write: not producible on demand
+        raise redis.ConnectionError("connection lost")
+
+    monkeypatch.setattr(SessionRedis, "setex", lost)
+    resp = testapp.get("/init-session/xml", status=503)
+    check(resp, "json", "init-session", 131, ["service temporarily unavailable"])
+    assert "Set-Cookie" not in resp.headers and testapp.cookies["session"] == cookie
 
 
 def test_session_keys_live_for_the_idle_timeout(testapp, redis_url, settings):
@@ -258,6 +294,6 @@ def test_a_deleted_session_is_never_written_back(testapp, app, redis_url):
     stale.set_cookie("session", testapp.cookies["session"])
     testapp.get("/end-session")
     client = SessionRedis.from_url(redis_url)
-    assert client.setex(session_id, 60, b"{}") is None
+    assert client.setex(session_id, 60, b'{"m":{"type":"json"}}') is None
     assert not redis.Redis.from_url(redis_url).exists(session_id)
     check(stale.get("/list-simulations", status=400), "json", "list-simulations", 101, NO_SESSION)
