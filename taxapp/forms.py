@@ -112,8 +112,18 @@ def _as_text(value: Any) -> str:
 
 
 def _item_taxpayer(item: dict) -> tuple[Taxpayer | None, str | None]:
-    # called once per item of a batch of up to 10,000: set operations, and a fast
-    # path for the usual JSON integers
+    # called once per item of a batch of up to 10,000: a fast path for the usual
+    # item, set operations on the keys, and a fast path for JSON integers
+    married, children, salary = item.get("married"), item.get("children"), item.get("salary")
+    if (  # the usual item, checked at once
+        married in ("yes", "no")
+        and type(children) is int
+        and type(salary) is int
+        and 0 <= children <= MAX_CHILDREN
+        and 0 <= salary <= MAX_SALARY
+        and len(item) == 3
+    ):
+        return Taxpayer(married == "yes", children, salary), None
     keys = item.keys()
     if not keys >= _REQUIRED_KEYS:
         return None, "The dictionary must include the keys [married, children, salary]"

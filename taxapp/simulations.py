@@ -98,10 +98,12 @@ class SimulationStore:
         self._simulations, self._counter = store_keys(key)
 
     def add(self, simulations: list[dict]) -> list[dict]:
-        """Store the simulations (dicts without id); return them with their new ids."""
+        """Store the simulations (dicts without id); return them, given their new ids."""
         prefixes = [orjson.dumps(s)[:-1] + b',"id":' for s in simulations]
         first = self._add(keys=[self._simulations, self._counter], args=[self.ttl, *prefixes])
-        return [{**s, "id": first + i} for i, s in enumerate(simulations)]
+        for i, s in enumerate(simulations):
+            s["id"] = first + i
+        return simulations
 
     def list(self) -> list[dict]:
         """All the simulations, oldest first."""
