@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import timeit
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -327,27 +326,40 @@ def lost_update_check(session: Session, run: dict, ids_file: Path, connections: 
     }
 
 
-def batch_check(base: str, count: int, runs: int) -> dict:
-    """Median wall time of calculate-taxes with ``count`` taxpayers vs the bare loop."""
-    from taxapp.tax import TaxData, calculate_tax
+BARE_LOOP = """
+import json, sys, time
+from taxapp.tax import TaxData, calculate_tax
+admindata, rows = json.load(sys.stdin)
+data = TaxData.from_dict(admindata)
+inputs = [tuple(row) for row in rows]
+start = time.perf_counter()
+[calculate_tax(data, married, children, salary) for married, children, salary in inputs]
+print(time.perf_counter() - start)
+"""
 
+
+def batch_check(base: str, count: int, runs: int) -> dict:
+    """Median wall time of calculate-taxes with ``count`` taxpayers vs the bare loop.
+
+    Each request is followed by one run of the bare loop, in a fresh Python process
+    (as the server's is, not this one's, full of the benchmark's own objects), so
+    that both medians come from the same moments of this shared, noisy machine.
+    """
     body = batch_body(count)
-    walls = []
-    data = None
+    inputs = [(t["married"] == "yes", t["children"], t["salary"]) for t in taxpayers(count)]
+    walls, bares = [], []
+    admindata = None
     for _ in range(runs):
         session = Session(base)  # a fresh session each time, its login outside the timing
-        data = data or TaxData.from_dict(session.json("GET", "/get-admindata"))
+        admindata = admindata or session.json("GET", "/get-admindata")
         start = time.perf_counter()
         answer = session.call("POST", "/calculate-taxes", body, JSON)
         walls.append(time.perf_counter() - start)
         assert len(json.loads(answer)["response"]) == count
-    inputs = [(t["married"] == "yes", t["children"], t["salary"]) for t in taxpayers(count)]
-
-    def loop():
-        return [calculate_tax(data, married, children, salary) for married, children, salary in inputs]
-
-    bare = statistics.median(timeit.repeat(loop, number=1, repeat=max(runs, 5)))
-    wall = statistics.median(walls)
+        loop = subprocess.run([sys.executable, "-c", BARE_LOOP], input=json.dumps([admindata, inputs]),
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        bares.append(float(loop.stdout))
+    wall, bare = statistics.median(walls), statistics.median(bares)
     return {"count": count, "runs": runs, "wall_s": wall, "min_s": min(walls), "max_s": max(walls),
             "bare_s": bare, "ratio": wall / bare}
 
