@@ -17,7 +17,7 @@ What it does, all on 127.0.0.1:
 4. the batch: calculate-taxes with 10,000 taxpayers in one request (median wall time
    of several) against the bare calculation loop over the same inputs, in-process;
 5. memory: the pserve process's RSS at start, after each row, and its peak (VmHWM); pserve runs
-   with MALLOC_ARENA_MAX=2 (``--malloc-arena-max``), the setting docs/performance.md recommends.
+   with MALLOC_ARENA_MAX=2 (``--malloc-arena-max``), the setting the README recommends.
 
 The table goes to ``bench/results/latest.md`` (git-ignored) and to stdout; the exit
 status is 1 when a target is missed.
@@ -569,7 +569,7 @@ def main() -> int:
     parser.add_argument("--batch-runs", type=int, default=5, help="10,000-taxpayer requests timed (default 5)")
     parser.add_argument("--redis-url", default=os.environ.get("TAXAPP_BENCH_REDIS", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--malloc-arena-max", type=int, default=2,
-                        help="MALLOC_ARENA_MAX for pserve, as docs/performance.md recommends (0: glibc's default)")
+                        help="MALLOC_ARENA_MAX for pserve, as the README recommends (0: glibc's default)")
     parser.add_argument("--profile", action="store_true", help="profile with py-spy instead of benchmarking")
     args = parser.parse_args()
     args.load = os.getloadavg()[0]  # other work on the machine skews every figure
