@@ -1,16 +1,13 @@
 """Reading answers the same way in JSON and XML, so each test runs in both formats."""
 
+import json
+
 from tests.functional.conftest import parse_xml
 
 
 def _scalar(value):
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
+    """The text of a value in XML (contract.md §5): null is empty, booleans as in JSON."""
+    return "" if value is None else json.dumps(value) if isinstance(value, bool) else str(value)
 
 
 def as_read_from_xml(response):
