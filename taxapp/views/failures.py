@@ -65,9 +65,12 @@ def not_found(exc, request):
     """404, or 405 for a known URL with another method; never touches the session."""
     route = request.matched_route
     method = allowed_method(route.name) if route else None
-    if method is not None and request.method not in (method, "HEAD" if method == "GET" else method):
+    if method is None:
+        return _text(404, "404 Not Found")
+    allowed = (method, "HEAD") if method == "GET" else (method,)
+    if request.method not in allowed:
         response = _text(405, f"405 Method Not Allowed: use {method}")
-        response.allow = (method, "HEAD") if method == "GET" else (method,)
+        response.allow = allowed
         return response
     return _text(404, "404 Not Found")
 
