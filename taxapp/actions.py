@@ -58,17 +58,22 @@ class action(_PerResponseType):
 
 
 class failure_view(_PerResponseType):
-    """``@failure_view(SomeError)``: an exception view answered in the session's format."""
+    """``@failure_view(SomeError)``: an exception view answered in the session's format.
 
-    def __init__(self, context, *, response_types=RESPONSE_TYPES, **settings):
+    ``predicate="known_response_type"`` chooses the format without reading the session
+    (for the failures of the session store itself).
+    """
+
+    def __init__(self, context, *, response_types=RESPONSE_TYPES, predicate="response_type", **settings):
         super().__init__(response_types, settings)
         self.context = context
+        self.predicate = predicate
 
     def register(self, config, view, response_type):
         config.add_exception_view(
             view,
             context=self.context,
-            response_type=response_type,
             renderer=RENDERERS[response_type],
+            **{self.predicate: response_type},
             **self.settings,
         )

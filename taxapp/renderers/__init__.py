@@ -64,6 +64,23 @@ class ResponseTypePredicate:
         return request.response_type == self.value
 
 
+class KnownResponseTypePredicate:
+    """``known_response_type="xml"``: the type this request has already read from its
+    session is xml (json when it has read none). It never reads the session itself,
+    so that a Redis outage can be answered in the client's format when it is known."""
+
+    def __init__(self, value, config):
+        self.value = value
+
+    def text(self):
+        return f"known_response_type = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return request.__dict__.get("response_type", "json") == self.value
+
+
 def includeme(config):
     from .html import html_renderer_factory
 
@@ -76,3 +93,4 @@ def includeme(config):
     config.add_renderer(RENDERERS["xml"], xml_renderer_factory)
     config.add_renderer(RENDERERS["html"], html_renderer_factory)
     config.add_view_predicate("response_type", ResponseTypePredicate)
+    config.add_view_predicate("known_response_type", KnownResponseTypePredicate)

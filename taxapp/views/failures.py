@@ -1,8 +1,8 @@
 """What answers when an action does not: failures, pipeline errors, incidents, 404/405.
 
 Each failure is answered in the session's format (``failure_view`` registers it once
-per response type), except the store outage: with Redis down the session's type
-cannot be read, so it is answered in JSON.
+per response type); a store outage in the format the request had already read, JSON
+when Redis was down before it could read any.
 """
 
 import logging
@@ -12,12 +12,11 @@ import redis
 from pyramid.exceptions import BadCSRFToken
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import Response
-from pyramid.view import exception_view_config, notfound_view_config
+from pyramid.view import notfound_view_config
 
 from ..actions import failure_view
 from ..errors import ActionFailed
 from ..incidents import new_incident_id, report_incident
-from ..renderers import RENDERERS
 from ..routes import ACTIONS, allowed_method
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def bad_csrf_token(exc, request):
     return _result(request, 102, ["invalid or missing CSRF token"], 400)
 
 
-@exception_view_config(redis.RedisError, renderer=RENDERERS["json"])
+@failure_view(redis.RedisError, predicate="known_response_type")
 def store_unavailable(exc, request):
     log.error("session store unavailable: %s: %s", type(exc).__name__, exc)
     return _result(request, 131, ["service temporarily unavailable"], 503)

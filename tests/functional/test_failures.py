@@ -92,20 +92,21 @@ def test_the_idle_timeout_counts_from_the_last_request_and_simulations_live_as_l
     assert all(r.ttl(key) >= 3 for key in session_keys(client, redis_url))
 
 
-def test_a_failed_session_write_is_503_not_a_bare_500(testapp, monkeypatch):
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_failed_session_write_is_503_in_the_known_format(testapp, monkeypatch, fmt):
     import redis
 
     from taxapp.sessions import SessionRedis
 
-    start(testapp, "json")
+    start(testapp, fmt, login=False)
     cookie = testapp.cookies["session"]
 
     def lost(*args, **kwargs):  # Redis lost between the view and the write: not producible on demand
         raise redis.ConnectionError("connection lost")
 
     monkeypatch.setattr(SessionRedis, "setex", lost)
-    resp = testapp.get("/init-session/xml", status=503)
-    check(resp, "json", "init-session", 131, ["service temporarily unavailable"])
+    resp = testapp.post("/authenticate-user", {"user": "admin", "password": "admin"}, status=503)
+    check(resp, fmt, "authenticate-user", 131, ["service temporarily unavailable"])
     assert "Set-Cookie" not in resp.headers and testapp.cookies["session"] == cookie
 
 
