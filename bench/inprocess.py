@@ -1,0 +1,120 @@
+"""Time per request with no HTTP server: the application called through WebTest.
+
+``python bench/inprocess.py`` (after ``make install-test``; the real Redis at
+127.0.0.1:6379, database 14, must answer). Each figure is the best of 5 rounds, so
+that a busy moment of this shared machine counts as little as possible; the
+WebTest client's own work is included (about 0.2 ms a request). Also times one
+Redis GET through redis-py against the bare socket, the floor of every round trip.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+from alembic import command
+from alembic.config import Config
+from pyramid.paster import get_appsettings
+from webtest import TestApp
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/14"
+sys.path.insert(0, str(ROOT))
+
+from taxapp import main  # noqa: E402
+from taxapp.tax import calculate_tax  # noqa: E402
+
+
+def best(function, repeat: int, rounds: int = 5) -> float:
+    """Best per-call time in ms over ``rounds`` rounds of ``repeat`` calls."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            function()
+        times.append((time.perf_counter() - start) / repeat * 1000)
+    return min(times)
+
+
+def application(directory: Path):
+    url = f"sqlite:///{directory / 'taxapp.sqlite'}"
+    config = Config(str(ROOT / "development.ini"))
+    config.attributes["sqlalchemy.url"] = url
+    command.upgrade(config, "head")
+    settings = dict(get_appsettings(str(ROOT / "development.ini")))
+    settings.update({"sqlalchemy.url": url, "redis.url": REDIS_URL, "pyramid.reload_templates": "false"})
+    return main({}, **settings)
+
+
+def client(app, simulations: int = 0) -> TestApp:
+    browser = TestApp(app)
+    browser.get("/init-session/json")
+    browser.post("/authenticate-user", {"user": "admin", "password": "admin"})
+    if simulations:
+        items = [{"married": "yes", "children": 2, "salary": 50000 + i} for i in range(simulations)]
+        browser.post("/calculate-taxes", json.dumps(items), content_type="application/json")
+    return browser
+
+
+def redis_floor() -> tuple[float, float]:
+    """(redis-py GET, bare socket send + recv) in µs of CPU, 20,000 GETs of 200 bytes."""
+    r = redis.Redis.from_url(REDIS_URL)
+    r.set("taxapp:bench:k", b"x" * 200)
+    start = time.process_time()
+    for _ in range(20000):
+        r.get("taxapp:bench:k")
+    client_us = (time.process_time() - start) / 20000 * 1e6
+    with socket.create_connection(("127.0.0.1", 6379)) as s:
+        s.sendall(b"*2\r\n$6\r\nSELECT\r\n$2\r\n14\r\n")
+        s.recv(100)
+        get = b"*2\r\n$3\r\nGET\r\n$14\r\ntaxapp:bench:k\r\n"
+        start = time.process_time()
+        for _ in range(20000):
+            s.sendall(get)
+            s.recv(1000)
+        socket_us = (time.process_time() - start) / 20000 * 1e6
+    r.delete("taxapp:bench:k")
+    return client_us, socket_us
+
+
+def main_() -> None:
+    random.seed(6)
+    items = [{"married": random.choice(["yes", "no"]), "children": random.randint(0, 6),
+              "salary": random.randint(0, 300000)} for _ in range(10000)]
+    body = json.dumps(items)
+    with tempfile.TemporaryDirectory() as directory:
+        app = application(Path(directory))
+        data = app.registry["tax_data"]
+        form = {"married": "yes", "children": "2", "salary": "55555"}
+        rows = []
+        browser = client(app)
+        rows.append(("calculate-tax", best(lambda: browser.post("/calculate-tax", form), 300)))
+        rows.append(("get-admindata (JSON)", best(lambda: browser.get("/get-admindata"), 300)))
+        for count in (10, 1000):
+            listing = client(app, count)
+            rows.append((f"list-simulations ({count})", best(lambda: listing.get("/list-simulations"), 200)))
+        batch = client(app)
+        rows.append(("calculate-taxes (10,000)", best(
+            lambda: batch.post("/calculate-taxes", body, content_type="application/json"), 1)))
+        rows.append(("bare loop of calculate_tax (10,000)", best(
+            lambda: [calculate_tax(data, i["married"] == "yes", i["children"], i["salary"]) for i in items], 1)))
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    print("| in-process (WebTest, no HTTP), best of 5 | ms per request |")
+    print("|---|---:|")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.2f} |")
+    by_name = dict(rows)
+    print(f"\nlist 1000 / list 10: {by_name['list-simulations (1000)'] / by_name['list-simulations (10)']:.2f}x; "
+          f"batch / bare loop: {by_name['calculate-taxes (10,000)'] / by_name['bare loop of calculate_tax (10,000)']:.2f}x")
+    client_us, socket_us = redis_floor()
+    print(f"Redis GET: redis-py {redis.__version__} {client_us:.0f} µs of CPU, bare socket {socket_us:.0f} µs")
+
+
+if __name__ == "__main__":
+    main_()
