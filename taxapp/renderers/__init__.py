@@ -52,11 +52,13 @@ def xml_renderer_factory(info):
 class ResponseTypePredicate:
     """``response_type="xml"``: the session's response type is xml (json when none)."""
 
+    name = "response_type"
+
     def __init__(self, value, config):
         self.value = value
 
     def text(self):
-        return f"response_type = {self.value}"
+        return f"{self.name} = {self.value}"
 
     phash = text
 
@@ -64,18 +66,12 @@ class ResponseTypePredicate:
         return request.response_type == self.value
 
 
-class KnownResponseTypePredicate:
+class KnownResponseTypePredicate(ResponseTypePredicate):
     """``known_response_type="xml"``: the type this request has already read from its
     session is xml (json when it has read none). It never reads the session itself,
     so that a Redis outage can be answered in the client's format when it is known."""
 
-    def __init__(self, value, config):
-        self.value = value
-
-    def text(self):
-        return f"known_response_type = {self.value}"
-
-    phash = text
+    name = "known_response_type"
 
     def __call__(self, context, request):
         return request.__dict__.get("response_type", "json") == self.value
