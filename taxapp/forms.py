@@ -10,7 +10,7 @@ silent choice of one of them. No Pyramid import: the functions take plain mappin
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import ActionFailed
 from .tax import Taxpayer

@@ -10,9 +10,10 @@ session id, so that renewing the id at login keeps them):
 - ``<key>:simulations``: a sorted set, member = the simulation's JSON, score = its id;
 - ``<key>:last-id``: the id counter (ids are never reused until end-session).
 
-Every change is one atomic Redis operation (a Lua script or a MULTI), and each
-refreshes both keys' time to live to the session's idle timeout. Reading costs one
-round trip.
+Every change is one atomic Redis operation (a Lua script or a MULTI); reading costs
+one round trip. The keys get the session's time to live when the add script creates
+them, and again each time the session is rewritten (``taxapp.sessions.SessionRedis``),
+so they live as long as the session without an EXPIRE of their own on every read.
 """
 
 from __future__ import annotations
@@ -107,12 +108,7 @@ class SimulationStore:
 
     def list(self) -> list[dict]:
         """All the simulations, oldest first."""
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrange(self._simulations, 0, -1)
-            pipe.expire(self._simulations, self.ttl)
-            pipe.expire(self._counter, self.ttl)
-            members = pipe.execute()[0]
-        return _decode(members)
+        return _decode(self.redis.zrange(self._simulations, 0, -1))
 
     def get(self, simulation_id: int) -> dict | None:
         members = self.redis.zrange(self._simulations, simulation_id, simulation_id, byscore=True)
@@ -123,9 +119,7 @@ class SimulationStore:
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.zremrangebyscore(self._simulations, simulation_id, simulation_id)
             pipe.zrange(self._simulations, 0, -1)
-            pipe.expire(self._simulations, self.ttl)
-            pipe.expire(self._counter, self.ttl)
-            removed, members, *_ = pipe.execute()
+            removed, members = pipe.execute()
         return _decode(members) if removed else None
 
     def drop(self) -> None:
