@@ -434,3 +434,14 @@ def test_an_integer_beyond_64_bits_is_an_invalid_value_echoed_exactly(json_clien
     resp = batch(json_client, f'[{{"married":"no","children":{big},"salary":1}}]', status=400)
     assert f'"children":{big}' in resp.text
     assert resp.json["response"][0]["error"] == f"Invalid value [{big}] for parameter [children (integer >= 0)]"
+
+
+def test_head_is_allowed_wherever_get_is(json_client):
+    resp = json_client.head("/list-simulations", status=200)
+    assert resp.body == b"" and resp.headers["Content-Type"] == "application/json; charset=utf-8"
+
+
+def test_a_body_over_its_limit_is_413_even_before_the_session_checks(testapp):
+    resp = testapp.post("/calculate-tax", {"married": "yes", "children": "1", "salary": "1" * 70000}, status=413)
+    check(resp, "json", "calculate-tax", 301, ["The POST body is larger than 65536 bytes"])
+    assert "Set-Cookie" not in resp.headers
