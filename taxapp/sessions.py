@@ -41,7 +41,7 @@ from pyramid.tweens import EXCVIEW
 from pyramid_session_redis import RedisSessionFactory
 from pyramid_session_redis.util import prefixed_id
 
-from .simulations import SESSION_KEY, SimulationStores, new_store_key, store_keys
+from .simulations import DEFAULT_MAX_SIMULATIONS, SESSION_KEY, SimulationStores, new_store_key, store_keys
 from .startup import StartupError
 
 RESPONSE_TYPES = ("json", "xml", "html")
@@ -171,7 +171,9 @@ def includeme(config):
     except Exception as error:  # any failure here means: no session store
         raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
     config.registry["redis"] = client
-    config.registry["simulation_stores"] = SimulationStores(client, lifetime(settings)[0])
+    config.registry["simulation_stores"] = SimulationStores(
+        client, lifetime(settings)[0], int(settings.get("taxapp.max_simulations", DEFAULT_MAX_SIMULATIONS))
+    )
     config.set_session_factory(session_factory(settings, client))
     # above the exception views: it also writes what their pages put in the session
     config.add_tween("taxapp.sessions.session_write_tween_factory", over=EXCVIEW)

@@ -10,6 +10,10 @@ session id, so that renewing the id at login keeps them):
 - ``<key>:simulations``: a sorted set, member = the simulation's JSON, score = its id;
 - ``<key>:last-id``: the id counter (ids are never reused until end-session).
 
+A session keeps at most ``taxapp.max_simulations`` of them: the add script checks
+the cap in the same atomic step as it gives the ids, so concurrent calculations never
+pass it, and a refused one stores nothing and uses up no id.
+
 Every change is one atomic Redis operation (a Lua script or a MULTI); reading costs
 one round trip. The keys get the session's time to live when the add script creates
 them, and again each time the session is rewritten (``taxapp.sessions.SessionRedis``),
@@ -22,19 +26,33 @@ import secrets
 
 import orjson
 
+from .errors import ActionFailed
+
 SESSION_KEY = "simulations"
 KEY_PREFIX = "taxapp:"
+DEFAULT_MAX_SIMULATIONS = 10000
 
-# KEYS: simulations, counter. ARGV: ttl, then each simulation's JSON without its
-# closing brace and ending in ',"id":'. The script gives the ids, so they are
-# distinct whatever runs beside it. Returns the first id.
+
+class SessionFull(ActionFailed):
+    """A calculation would take the session past ``taxapp.max_simulations``."""
+
+    def __init__(self, held: int, most: int):
+        super().__init__([f"The session already holds {held} simulations, the most it may keep is {most}: delete some"])
+
+# KEYS: simulations, counter. ARGV: ttl, the most a session may keep, then each
+# simulation's JSON without its closing brace and ending in ',"id":'. The script
+# gives the ids, so they are distinct whatever runs beside it, and checks the cap in
+# the same atomic step, so concurrent adds never pass it. Returns {first id, 0}, or
+# {0, simulations held} when the cap refuses them (nothing stored, no id used up).
 _ADD = """
-local n = #ARGV - 1
+local n = #ARGV - 2
+local held = redis.call('ZCARD', KEYS[1])
+if held + n > tonumber(ARGV[2]) then return {0, held} end
 local last = redis.call('INCRBY', KEYS[2], n)
 local first = last - n + 1
 local args = {}
-for i = 2, #ARGV do
-  local id = first + i - 2
+for i = 3, #ARGV do
+  local id = first + i - 3
   args[#args + 1] = id
   args[#args + 1] = ARGV[i] .. id .. '}'
   if #args >= 2000 then
@@ -45,7 +63,7 @@ end
 if #args > 0 then redis.call('ZADD', KEYS[1], unpack(args)) end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
-return first
+return {first, 0}
 """
 
 
@@ -78,11 +96,12 @@ def _decode(members) -> list[dict]:
 
 
 class SimulationStores:
-    """The Redis side shared by every session: client, time to live, the add script."""
+    """The Redis side shared by every session: client, time to live, cap, the add script."""
 
-    def __init__(self, redis, ttl: int):
+    def __init__(self, redis, ttl: int, most: int = DEFAULT_MAX_SIMULATIONS):
         self.redis = redis
         self.ttl = ttl
+        self.most = most
         self.add_script = redis.register_script(_ADD)
 
     def __getitem__(self, key: str) -> "SimulationStore":
@@ -95,13 +114,19 @@ class SimulationStore:
     def __init__(self, stores: SimulationStores, key: str):
         self.redis = stores.redis
         self.ttl = stores.ttl
+        self.most = stores.most
         self._add = stores.add_script
         self._simulations, self._counter = store_keys(key)
 
     def add(self, simulations: list[dict]) -> list[dict]:
-        """Store the simulations (dicts without id); return them, given their new ids."""
+        """Store the simulations (dicts without id); return them, given their new ids.
+
+        All or none: ``SessionFull`` when they would take the session past its cap.
+        """
         prefixes = [orjson.dumps(s)[:-1] + b',"id":' for s in simulations]
-        first = self._add(keys=[self._simulations, self._counter], args=[self.ttl, *prefixes])
+        first, held = self._add(keys=[self._simulations, self._counter], args=[self.ttl, self.most, *prefixes])
+        if not first:
+            raise SessionFull(held, self.most)
         for i, s in enumerate(simulations):
             s["id"] = first + i
         return simulations
