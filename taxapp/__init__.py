@@ -21,6 +21,7 @@ def main(global_config, **settings):
             config.include(".models")
             config.include(".sessions")
             config.include(".security")
+            config.include(".throttle")
             config.include(".renderers")
             config.include(".derivers")
             config.include(".tweens")

@@ -6,12 +6,14 @@ carries only the messages and the HTTP status, the status comes from the route.
 
 
 class ActionFailed(Exception):
-    """The action refuses the request: ``messages`` go to the client as they are."""
+    """The action refuses the request: ``messages`` go to the client as they are,
+    with ``headers`` added to the answer."""
 
-    def __init__(self, messages, http_status: int = 400):
+    def __init__(self, messages, http_status: int = 400, headers: dict | None = None):
         super().__init__(messages)
         self.messages = messages
         self.http_status = http_status
+        self.headers = headers or {}
 
 
 class PayloadTooLarge(ActionFailed):

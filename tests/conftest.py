@@ -98,6 +98,11 @@ def sqlite_url(tmp_path_factory):
 
 REDIS_TEST_URL = os.environ.get("TAXAPP_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
+# The failed-login counters of this test run: every test logs in from 127.0.0.1, some
+# with wrong passwords, and other runs may share the Redis; counters of their own keep
+# the throttle of one run (or of other tests) from refusing another's logins.
+LOGIN_KEY_PREFIX = f"taxapp-test:{uuid.uuid4().hex[:12]}:login:"
+
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
@@ -130,7 +135,8 @@ def app_settings(sqlite_url, redis_url, **overrides):
     from pyramid.paster import get_appsettings
 
     settings = dict(get_appsettings(str(ROOT / "development.ini")))
-    settings.update({"sqlalchemy.url": sqlite_url, "redis.url": redis_url, "pyramid.reload_templates": "false"})
+    settings.update({"sqlalchemy.url": sqlite_url, "redis.url": redis_url, "pyramid.reload_templates": "false",
+                     "taxapp.login.key_prefix": LOGIN_KEY_PREFIX})
     settings.update(overrides)
     return settings
 

@@ -39,8 +39,9 @@ def invalid_response_type(request):
 @action("authenticate-user", permission=IN_SESSION, max_body="form", csrf=True)
 def authenticate_user(request):
     login, password = forms.login_form(request.POST)
-    if not request.registry["users"].verify(login, password):
-        raise ActionFailed(["Authentication failed"], http_status=401)
+    with request.login_attempt(login):  # taxapp.throttle: refused after too many failures
+        if not request.registry["users"].verify(login, password):
+            raise ActionFailed(["Authentication failed"], http_status=401)
     remember(request, login)
     return "Authentication successful"
 

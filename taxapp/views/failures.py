@@ -31,6 +31,7 @@ def _result(request, status, response, http_status):
 
 @failure_view(ActionFailed)
 def action_failed(exc, request):
+    request.response.headers.update(exc.headers)
     return _result(request, ACTIONS[request.matched_route.name].status + 1, exc.messages, exc.http_status)
 
 

@@ -14,15 +14,17 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import POSTGRES_ADMIN_URL, ROOT, _server_database, alembic_config, free_port
+from tests.conftest import LOGIN_KEY_PREFIX, POSTGRES_ADMIN_URL, ROOT, _server_database, alembic_config, free_port
 
 BIN = Path(sys.executable).parent
 
 
 class Pserve:
-    """``pserve`` on development.ini with another database, Redis and port; log under ``directory``."""
+    """``pserve`` on development.ini with another database, Redis and port, the test run's
+    login counters and the given ``settings``; log under ``directory``."""
 
-    def __init__(self, directory: Path, database_url: str, redis_url: str, name: str = "pserve"):
+    def __init__(self, directory: Path, database_url: str, redis_url: str, name: str = "pserve",
+                 settings: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ini = configparser.ConfigParser(interpolation=None)
@@ -30,6 +32,7 @@ class Pserve:
         ini.read(ROOT / "development.ini")
         app = ini["app:main"]
         app["sqlalchemy.url"], app["redis.url"], app["pyramid.reload_templates"] = database_url, redis_url, "false"
+        app.update({"taxapp.login.key_prefix": LOGIN_KEY_PREFIX, **(settings or {})})
         ini["server:main"]["listen"] = f"127.0.0.1:{self.port}"
         ini["handler_file"]["args"] = repr((str(directory / f"{name}.log"),))
         self.ini = directory / f"{name}.ini"
@@ -64,11 +67,11 @@ class Pserve:
 
 @pytest.fixture
 def start_pserve(tmp_path):
-    """``start_pserve(database_url, redis_url, name)``: started processes, ready; stopped after the test."""
+    """``start_pserve(database_url, redis_url, name, settings)``: started processes; stopped after the test."""
     started = []
 
-    def start(database_url, redis_url, name="pserve"):
-        started.append(Pserve(tmp_path, database_url, redis_url, name))
+    def start(database_url, redis_url, name="pserve", settings=None):
+        started.append(Pserve(tmp_path, database_url, redis_url, name, settings))
         return started[-1]
 
     yield start

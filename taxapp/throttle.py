@@ -1,0 +1,134 @@
+"""Login throttling: failed logins counted in Redis, per user name and per client address.
+
+After ``taxapp.login.max_failures`` failed logins (default 10) for one user name, or
+``taxapp.login.max_failures_per_address`` (default 50) from one client address,
+within ``taxapp.login.window`` seconds (default 300) of the first one, further
+attempts are refused without checking the password (201 / 429, with
+``Retry-After``) until that window ends.
+
+- The counters are Redis keys with a time to live (one window, set when the key is
+  made, never extended): shared by every process, they expire by themselves. A
+  refused attempt changes nothing, so it does not extend the window.
+- An attempt *reserves* its failure before the password is checked: one script
+  checks both counters and counts the attempt in the same atomic step, so that
+  concurrent guesses (from many connections or processes) never get more than the
+  limit checked. A success gives the reservation back: the user's counter is reset
+  and the address's decremented (a busy address with good passwords is not
+  throttled); so does an attempt that ends otherwise than by a wrong password.
+- The user name is hashed into the key (any length, any character); an IPv6
+  client is counted by its /64 network, what one subscriber usually holds.
+- The client address is ``request.client_addr``: the proxy's address unless
+  waitress is told to trust its forwarded headers (production.ini does).
+- ``taxapp.login.key_prefix`` (default ``taxapp:login:``) puts the counters of
+  separate installations (or test runs) sharing one Redis apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+from contextlib import contextmanager
+
+from .errors import ActionFailed
+
+DEFAULTS = {"max_failures": 10, "max_failures_per_address": 50, "window": 300}
+
+# KEYS: the user's counter, the address's. ARGV: window (s), max for the user, for
+# the address. Returns 0 and counts the attempt, or the milliseconds to wait.
+_RESERVE = """
+local limits = {tonumber(ARGV[2]), tonumber(ARGV[3])}
+local wait = 0
+for i = 1, 2 do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= limits[i] then
+    wait = math.max(wait, redis.call('PTTL', KEYS[i]), 1)
+  end
+end
+if wait > 0 then return wait end
+for i = 1, 2 do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[1], 'NX')
+  redis.call('INCR', KEYS[i])
+end
+return 0
+"""
+
+# KEYS: the user's counter, the address's. ARGV[1]: '1' for a success (the user's
+# counter is reset). Gives the attempt back, never re-creating an expired key.
+_GIVE_BACK = """
+if ARGV[1] == '1' then
+  redis.call('DEL', KEYS[1])
+elseif redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('DECR', KEYS[1])
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECR', KEYS[2]) end
+return 0
+"""
+
+
+class TooManyFailures(ActionFailed):
+    """201 / 429: the user name or the address has used up its failures for the window."""
+
+    def __init__(self, seconds: int):
+        super().__init__(
+            [f"Too many failed attempts: try again in {seconds} seconds"],
+            http_status=429,
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def address_key(address: str | None) -> str:
+    """The client as counted: its IPv4 address, or its IPv6 /64 network."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class LoginThrottle:
+    """The counters of failed logins in Redis, and the limits of the settings."""
+
+    def __init__(self, redis, settings: dict):
+        def setting(name):
+            return int(settings.get(f"taxapp.login.{name}", DEFAULTS[name]))
+
+        self.max_failures = setting("max_failures")
+        self.max_failures_per_address = setting("max_failures_per_address")
+        self.window = setting("window")
+        self.prefix = settings.get("taxapp.login.key_prefix") or "taxapp:login:"
+        self._reserve = redis.register_script(_RESERVE)
+        self._give_back = redis.register_script(_GIVE_BACK)
+
+    def keys(self, login: str, address: str | None) -> list[str]:
+        user = hashlib.sha256(login.encode("utf-8", "backslashreplace")).hexdigest()[:32]
+        return [f"{self.prefix}user:{user}", f"{self.prefix}address:{address_key(address)}"]
+
+    @contextmanager
+    def attempt(self, login: str, address: str | None):
+        """Around one password check: refused with ``TooManyFailures`` when over a limit;
+        counted as a failure if it raises a 401, given back otherwise."""
+        keys = self.keys(login, address)
+        wait_ms = self._reserve(keys=keys, args=[self.window, self.max_failures, self.max_failures_per_address])
+        if wait_ms:
+            raise TooManyFailures(math.ceil(wait_ms / 1000))
+        try:
+            yield
+        except BaseException as error:
+            if not (isinstance(error, ActionFailed) and error.http_status == 401):
+                self._give_back(keys=keys, args=[0])  # not a wrong password
+            raise
+        self._give_back(keys=keys, args=[1])
+
+
+def login_attempt(request, login: str):
+    """``with request.login_attempt(login): …`` — the throttle around a password check."""
+    return request.registry["login_throttle"].attempt(login, request.client_addr)
+
+
+def includeme(config):
+    config.registry["login_throttle"] = LoginThrottle(config.registry["redis"], config.get_settings())
+    config.add_request_method(login_attempt)
