@@ -6,7 +6,6 @@ when Redis was down before it could read any.
 """
 
 import logging
-import traceback
 
 import redis
 from pyramid.exceptions import BadCSRFToken
@@ -56,7 +55,7 @@ def store_unavailable(exc, request):
 def incident(exc, request):
     """A bug or a database error: an id for the client, the traceback for the log and mail."""
     incident_id = new_incident_id()
-    report_incident(request, incident_id, "".join(traceback.format_exception(exc)))
+    report_incident(request, incident_id, exc)
     return _result(request, 131, [f"internal error, incident {incident_id}"], 500)
 
 
