@@ -17,8 +17,10 @@ attempts are refused without checking the password (201 / 429, with
   throttled); so does an attempt that ends otherwise than by a wrong password.
 - The user name is hashed into the key (any length, any character); an IPv6
   client is counted by its /64 network, what one subscriber usually holds.
-- The client address is ``request.client_addr``: the proxy's address unless
-  waitress is told to trust its forwarded headers (production.ini does).
+- The client address is ``request.remote_addr`` (``REMOTE_ADDR``): the peer, or
+  the client a trusted proxy names, as waitress sets it (production.ini trusts the
+  proxy on 127.0.0.1). Not ``request.client_addr``, which reads a client's own
+  ``X-Forwarded-For`` whenever the server lets one through.
 - ``taxapp.login.key_prefix`` (default ``taxapp:login:``) puts the counters of
   separate installations (or test runs) sharing one Redis apart.
 """
@@ -126,7 +128,7 @@ class LoginThrottle:
 
 def login_attempt(request, login: str):
     """``with request.login_attempt(login): …`` — the throttle around a password check."""
-    return request.registry["login_throttle"].attempt(login, request.client_addr)
+    return request.registry["login_throttle"].attempt(login, request.remote_addr)
 
 
 def includeme(config):
