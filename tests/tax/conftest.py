@@ -1,8 +1,51 @@
+import json
+import pathlib
+
 import pytest
 
 from taxapp.tax import TaxData
 
-# tax.md §1, written out here independently of the migration that stores it.
+PARAMETERS_FILE = pathlib.Path(__file__).resolve().parent.parent / "data" / "tax-parameters-by-income-year.json"
+# tax year -> that year's parameters under their French names (the file is keyed by income year)
+PARAMETERS = {p["tax_year"]: p for p in json.loads(PARAMETERS_FILE.read_text())["years"].values()}
+TAX_YEARS = sorted(PARAMETERS)
+
+
+def tax_data_from_parameters(p: dict) -> TaxData:
+    """The file's French names to taxapp's, written out here independently of the migrations."""
+    return TaxData(
+        limits=tuple(p["limites"]),
+        coeffr=tuple(p["coeffr"]),
+        coeffn=tuple(p["coeffn"]),
+        qf_half_share_cap=p["plafond_qf_demi_part"],
+        single_income_ceiling_for_reduction=p["plafond_revenus_celibataire_pour_reduction"],
+        couple_income_ceiling_for_reduction=p["plafond_revenus_couple_pour_reduction"],
+        half_share_reduction_value=p["valeur_reduc_demi_part"],
+        single_discount_ceiling=p["plafond_decote_celibataire"],
+        couple_discount_ceiling=p["plafond_decote_couple"],
+        single_tax_ceiling_for_discount=p["plafond_impot_celibataire_pour_decote"],
+        couple_tax_ceiling_for_discount=p["plafond_impot_couple_pour_decote"],
+        max_10_percent_allowance=p["abattement_dixpourcent_max"],
+        min_10_percent_allowance=p["abattement_dixpourcent_min"],
+        tax_year=p["tax_year"],
+        discount_rate=p["taux_decote"],
+        allowance_rate=p["taux_abattement"],
+        reduction_rate=p["taux_reduction"],
+        single_full_reduction_ceiling=p["reduction_plein_taux_jusqua_celibataire"],
+        couple_full_reduction_ceiling=p["reduction_plein_taux_jusqua_couple"],
+        single_parent_qf_cap=p["plafond_qf_parent_isole_case_T_2_premieres_demi_parts"],
+    )
+
+
+# float() of every number, as the database loader gives them
+def _floats(data: TaxData) -> TaxData:
+    return TaxData.from_dict(data.as_dict(official=True))
+
+
+DATA_BY_YEAR = {year: _floats(tax_data_from_parameters(p)) for year, p in PARAMETERS.items()}
+
+# tax.md §1, the course's figures, written out here independently of the migration
+# that stores them (the official rules' figures of each year are DATA_BY_YEAR's).
 DATA_2019 = TaxData(
     limits=(9964, 27519, 73779, 156244, 0),
     coeffr=(0, 0.14, 0.3, 0.41, 0.45),
