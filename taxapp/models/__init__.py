@@ -1,7 +1,8 @@
 """The SQL side: engine, ``request.dbsession`` through pyramid_tm, the tax data.
 
-The tax data is read once, when the application starts, and kept in the registry:
-it is read-only for the life of the process and no request needs the database.
+The tax data of every year is read once, when the application starts, and kept in
+the registry: it is read-only for the life of the process and no request needs the
+database. Only the configured default year (``taxapp.tax_year``) must be there.
 """
 
 from sqlalchemy import engine_from_config
@@ -10,7 +11,7 @@ from sqlalchemy.orm import configure_mappers, sessionmaker
 import zope.sqlalchemy
 
 from .meta import Base  # noqa: F401
-from .taxdata import TaxBracket, TaxDataMissing, TaxYear, load_tax_data  # noqa: F401
+from .taxdata import TaxBracket, TaxDataMissing, TaxYear, load_all_tax_data, load_tax_data  # noqa: F401
 
 configure_mappers()
 
@@ -47,7 +48,9 @@ def includeme(config):
     tax_year = int(settings.get("taxapp.tax_year", 2019))
     try:
         with session_factory() as dbsession:
-            tax_data = load_tax_data(dbsession, tax_year)
+            tax_years = load_all_tax_data(dbsession)
+        if tax_year not in tax_years:
+            raise TaxDataMissing(f"no tax data for tax year {tax_year}")
     except (TaxDataMissing, SQLAlchemyError) as error:
         raise StartupError(
             f"tax data for {tax_year} missing or unreadable ({type(error).__name__}): "
@@ -57,7 +60,9 @@ def includeme(config):
     finally:
         # Close the start-up connection: requests that need the database open their own.
         engine.dispose()
-    config.registry["tax_data"] = tax_data
+    # every year the database has, {tax year: TaxData}; "tax_data" is the default year's
+    config.registry["tax_years"] = tax_years
+    config.registry["tax_data"] = tax_years[tax_year]
 
     def dbsession(request):
         return get_tm_session(session_factory, request.tm, request=request)

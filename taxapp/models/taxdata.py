@@ -2,8 +2,12 @@
 
 Amounts are stored as exact decimals (``Numeric``): a single-precision ``FLOAT``
 column, which MySQL/MariaDB would give for ``Float``, turns 13913.69 into
-13913.7. They become ``float`` only when loaded, because the calculation
-reproduces the original's float arithmetic.
+13913.7. They become ``float`` only when loaded, because the course's calculation
+reproduces the original's float arithmetic; the official rules read each float
+back as its shortest decimal, which is the stored value (``taxapp.tax.official``).
+
+Every year in the database is loaded at start-up: the years come from the data
+migrations, never from a list in the code.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Integer, Numeric, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from ..tax import TaxData
 from .meta import Base
@@ -24,15 +28,23 @@ class TaxYear(Base):
 
     tax_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     qf_half_share_cap: Mapped[Decimal] = mapped_column(Amount)
-    single_income_ceiling_for_reduction: Mapped[Decimal] = mapped_column(Amount)
-    couple_income_ceiling_for_reduction: Mapped[Decimal] = mapped_column(Amount)
-    half_share_reduction_value: Mapped[Decimal] = mapped_column(Amount)
+    # NULL from tax year 2021: no reduction
+    single_income_ceiling_for_reduction: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    couple_income_ceiling_for_reduction: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    half_share_reduction_value: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
     single_discount_ceiling: Mapped[Decimal] = mapped_column(Amount)
     couple_discount_ceiling: Mapped[Decimal] = mapped_column(Amount)
     single_tax_ceiling_for_discount: Mapped[Decimal] = mapped_column(Amount)
     couple_tax_ceiling_for_discount: Mapped[Decimal] = mapped_column(Amount)
     max_10_percent_allowance: Mapped[Decimal] = mapped_column(Amount)
     min_10_percent_allowance: Mapped[Decimal] = mapped_column(Amount)
+    # the official rules' (revision 0003)
+    discount_rate: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    allowance_rate: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    reduction_rate: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    single_full_reduction_ceiling: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    couple_full_reduction_ceiling: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
+    single_parent_qf_cap: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
 
     brackets: Mapped[list["TaxBracket"]] = relationship(
         order_by="TaxBracket.position", back_populates="year"
@@ -62,16 +74,26 @@ PARAMETERS = tuple(
 )
 
 
-def load_tax_data(dbsession: Session, tax_year: int) -> TaxData:
-    """Read the data of ``tax_year`` and turn it into the calculation's input."""
-    year = dbsession.scalars(select(TaxYear).where(TaxYear.tax_year == tax_year)).one_or_none()
-    if year is None or not year.brackets:
-        raise TaxDataMissing(f"no tax data for tax year {tax_year}")
+def _tax_data(year: TaxYear) -> TaxData:
     brackets = year.brackets
     return TaxData(
         limits=tuple(0.0 if b.upper_limit is None else float(b.upper_limit) for b in brackets),
         coeffr=tuple(float(b.coeffr) for b in brackets),
         coeffn=tuple(float(b.coeffn) for b in brackets),
         tax_year=year.tax_year,
-        **{name: float(getattr(year, name)) for name in PARAMETERS},
+        **{name: None if getattr(year, name) is None else float(getattr(year, name)) for name in PARAMETERS},
     )
+
+
+def load_tax_data(dbsession: Session, tax_year: int) -> TaxData:
+    """Read the data of ``tax_year`` and turn it into the calculation's input."""
+    year = dbsession.scalars(select(TaxYear).where(TaxYear.tax_year == tax_year)).one_or_none()
+    if year is None or not year.brackets:
+        raise TaxDataMissing(f"no tax data for tax year {tax_year}")
+    return _tax_data(year)
+
+
+def load_all_tax_data(dbsession: Session) -> dict[int, TaxData]:
+    """Every tax year the database has (with its brackets), in order: {year: data}."""
+    years = dbsession.scalars(select(TaxYear).options(selectinload(TaxYear.brackets)).order_by(TaxYear.tax_year)).all()
+    return {year.tax_year: _tax_data(year) for year in years if year.brackets}
