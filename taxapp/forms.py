@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from .errors import ActionFailed
-from .tax import Taxpayer
+from .tax import COURSE_YEAR, RULES, Taxpayer, default_rules
 
 MAX_CHILDREN = 20
 MAX_SALARY = 1_000_000_000
@@ -23,12 +23,65 @@ LOGIN_FIELDS = ("user", "password")
 LOGIN_FIELDS_MESSAGE = "POST method required, [action] parameter in the URL, [user, password] parameters posted"
 TAX_FIELDS = ("married", "children", "salary")
 TAX_FIELDS_MESSAGE = "POST method required with the following parameters [married, children, salary]"
+# Optional: a simulation made with none of them is the course's, and says nothing of them.
+YEAR_FIELDS = ("year", "rules", "single_parent")
 ONLY_JSON_OR_XML = "this action is only available for JSON or XML sessions"
 
 # Keys of a calculated simulation: a batch client may send back what it received.
 SIMULATION_KEYS = ("id", "tax", "surcharge", "discount", "reduction", "rate")
 _REQUIRED_KEYS = frozenset(TAX_FIELDS)
-_ALLOWED_KEYS = _REQUIRED_KEYS | frozenset(SIMULATION_KEYS)
+_ALLOWED_KEYS = _REQUIRED_KEYS | frozenset(SIMULATION_KEYS) | frozenset(YEAR_FIELDS)
+MAX_YEAR_DIGITS = 6
+
+
+class YearOptions:
+    """The tax years the server has (from the database) and its default one."""
+
+    def __init__(self, years, default: int):
+        self.years = tuple(sorted(years))
+        self.default = default
+        self.year_message = f"for parameter [year (one of {', '.join(map(str, self.years))})]"
+
+    def year(self, text: str) -> tuple[int | None, str | None]:
+        """(year, None) or (None, the message) for a year as sent."""
+        if text.isascii() and text.isdigit() and len(text) <= MAX_YEAR_DIGITS and int(text) in self.years:
+            return int(text), None
+        return None, f"Invalid value [{text}] {self.year_message}"
+
+
+def _year_fields(texts: dict[str, str], married: str | None, children: int | None,
+                 options: YearOptions) -> tuple[dict, list[str]]:
+    """year, rules and single_parent as sent (stripped texts), resolved; and their messages.
+
+    Returns ({"year", "rules", "single_parent"}, errors): year and rules with their
+    defaults, single_parent None when it was not sent. Whether case T applies is
+    judged only when what it depends on is valid.
+    """
+    errors = []
+    year, rules, single_parent = options.default, None, None
+    if "year" in texts:
+        year, error = options.year(texts["year"])
+        if error:
+            errors.append(error)
+    if "rules" in texts:
+        rules = texts["rules"].lower()
+        if rules not in RULES:
+            errors.append(f"Invalid value [{rules}] for parameter [rules (course/official)]")
+            rules = None
+        elif rules == "course" and year is not None and year != COURSE_YEAR:
+            errors.append(f"Invalid value [course] for parameter [rules (the course rules exist for {COURSE_YEAR} only)]")
+            rules = None
+    elif year is not None:
+        rules = default_rules(year)
+    if "single_parent" in texts:
+        value = texts["single_parent"].lower()
+        judged = married in ("yes", "no") and children is not None and rules is not None
+        applies = married == "no" and children and rules == "official"
+        if value not in ("yes", "no") or (value == "yes" and judged and not applies):
+            errors.append(f"Invalid value [{value}] for parameter [single_parent "
+                          "(yes only when not married, with children, under the official rules)]")
+        single_parent = value == "yes"
+    return {"year": year, "rules": rules, "single_parent": single_parent}, errors
 
 
 def _fields(form, allowed: tuple[str, ...], message: str) -> dict[str, str]:
@@ -59,9 +112,9 @@ def _whole_number(value: str, name: str, maximum: int) -> tuple[int | None, str 
     return None, f"Invalid value [{value}] for parameter [{name} (integer >= 0)]"
 
 
-def taxpayer_form(form) -> Taxpayer:
+def taxpayer_form(form, options: YearOptions) -> Taxpayer:
     """The taxpayer of the calculate-tax form; every error found, in the contract's order."""
-    fields = _fields(form, TAX_FIELDS, TAX_FIELDS_MESSAGE)
+    fields = _fields(form, TAX_FIELDS + YEAR_FIELDS, TAX_FIELDS_MESSAGE)
     errors: list[str] = []
     married = fields.get("married")
     if married is None:
@@ -78,9 +131,22 @@ def taxpayer_form(form) -> Taxpayer:
         numbers[name], error = _whole_number(fields[name].strip(), name, maximum)
         if error:
             errors.append(error)
+    texts = {name: fields[name].strip() for name in YEAR_FIELDS if name in fields}
+    extra, extra_errors = _year_fields(texts, married, numbers.get("children"), options) if texts else ({}, [])
+    errors += extra_errors
     if errors:
         raise ActionFailed(errors)
-    return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"])
+    return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"], **extra)
+
+
+def admindata_year(query, options: YearOptions) -> int | None:
+    """The ``year`` of get-admindata's query, None when not asked."""
+    if "year" not in query:
+        return None
+    year, error = options.year(",".join(query.getall("year")).strip())
+    if error:
+        raise ActionFailed([error])
+    return year
 
 
 # --- calculate-taxes -------------------------------------------------------------
@@ -111,7 +177,16 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _item_taxpayer(item: dict) -> tuple[Taxpayer | None, str | None]:
+def _item_text(value: Any) -> str:
+    """An item's value as a form would give it: a string stripped, an integer's digits, else its JSON."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _as_text(value)
+
+
+def _item_taxpayer(item: dict, options: YearOptions) -> tuple[Taxpayer | None, str | None]:
     # called once per item of a batch of up to 10,000: a fast path for the usual
     # item, set operations on the keys, and a fast path for JSON integers
     married, children, salary = item.get("married"), item.get("children"), item.get("salary")
@@ -140,19 +215,17 @@ def _item_taxpayer(item: dict) -> tuple[Taxpayer | None, str | None]:
         if type(value) is int and 0 <= value <= maximum:
             numbers[name] = value
             continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            text = str(value)
-        elif isinstance(value, str):
-            text = value.strip()
-        else:
-            text = _as_text(value)
-        numbers[name], error = _whole_number(text, name, maximum)
+        numbers[name], error = _whole_number(_item_text(value), name, maximum)
         if error:
             return None, error
-    return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"]), None
+    texts = {name: _item_text(item[name]) for name in YEAR_FIELDS if name in item}
+    extra, errors = _year_fields(texts, married, numbers["children"], options) if texts else ({}, [])
+    if errors:
+        return None, errors[0]
+    return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"], **extra), None
 
 
-def taxpayers_batch(body: bytes, max_items: int) -> list[Taxpayer]:
+def taxpayers_batch(body: bytes, max_items: int, options: YearOptions) -> list[Taxpayer]:
     """The taxpayers of a calculate-taxes body; every faulty item is reported."""
     items = parse_json_body(body)
     if not isinstance(items, list) or not items:
@@ -163,7 +236,7 @@ def taxpayers_batch(body: bytes, max_items: int) -> list[Taxpayer]:
         raise ActionFailed([f"The list holds more than {max_items} taxpayers"])
     taxpayers, faulty = [], []
     for item in items:
-        taxpayer, error = _item_taxpayer(item)
+        taxpayer, error = _item_taxpayer(item, options)
         if error:
             faulty.append({**item, "error": error})
         else:

@@ -77,17 +77,28 @@ def store_keys(key: str) -> tuple[str, str]:
 
 
 def simulation(taxpayer, result) -> dict:
-    """The contract's simulation object, in the contract's key order, without its id."""
-    return {
+    """The contract's simulation object, in the contract's key order, without its id.
+
+    A taxpayer sent with a year, rules or single_parent says after its salary which
+    year and rules it was computed with (and single_parent when it was sent);
+    without them it is exactly the course's object.
+    """
+    s = {
         "married": "yes" if taxpayer.married else "no",
         "children": taxpayer.children,
         "salary": taxpayer.salary,
-        "tax": result.tax,
-        "surcharge": result.surcharge,
-        "rate": result.rate,
-        "discount": result.discount,
-        "reduction": result.reduction,
     }
+    if taxpayer.year is not None:
+        if taxpayer.single_parent is not None:
+            s["single_parent"] = "yes" if taxpayer.single_parent else "no"
+        s["year"] = taxpayer.year
+        s["rules"] = taxpayer.rules
+    s["tax"] = result.tax
+    s["surcharge"] = result.surcharge
+    s["rate"] = result.rate
+    s["discount"] = result.discount
+    s["reduction"] = result.reduction
+    return s
 
 
 def _decode(members) -> list[dict]:

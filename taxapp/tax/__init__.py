@@ -10,6 +10,8 @@ layer and the client all depend on it, never the reverse.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from . import course, official
 from .course import calculate_tax
 from .data import (
@@ -31,6 +33,7 @@ __all__ = [
     "Taxpayer",
     "TaxResult",
     "calculate",
+    "calculate_taxpayer",
     "calculate_tax",
     "default_rules",
     "half_shares",
@@ -47,3 +50,13 @@ def calculate(data: TaxData, rules: str, married: bool, children: int, salary: i
             raise ValueError("the course rules know no single-parent case")
         return course.calculate_tax(data, married, children, salary)
     return official.calculate_tax(data, married, children, salary, single_parent)
+
+
+def calculate_taxpayer(tax_years: Mapping[int, TaxData], default_year: int, taxpayer: Taxpayer) -> TaxResult:
+    """The tax of a taxpayer of a form or batch: its year and rules, else the defaults."""
+    year = taxpayer.year or default_year
+    data = tax_years[year]
+    if (taxpayer.rules or default_rules(year)) == "course":
+        return course.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary)
+    return official.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary,
+                                  bool(taxpayer.single_parent))

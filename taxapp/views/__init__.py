@@ -1,8 +1,14 @@
 """The views: actions, failures, and ``/``."""
 
 
+from .. import forms
+
+
 def includeme(config):
     settings = config.get_settings()
     config.registry["batch_max"] = int(settings.get("taxapp.batch_max", 10000))
     config.registry["admindata"] = config.registry["tax_data"].as_dict()
+    tax_years = config.registry["tax_years"]
+    config.registry["admindata_by_year"] = {year: data.as_dict(official=True) for year, data in tax_years.items()}
+    config.registry["year_options"] = forms.YearOptions(tax_years, config.registry["tax_data"].tax_year)
     config.scan(".")

@@ -8,7 +8,7 @@ from ..actions import action
 from ..errors import ActionFailed
 from ..security import AUTHENTICATED, IN_SESSION
 from ..simulations import SESSION_KEY, new_store_key, simulation
-from ..tax import calculate_tax as tax_of
+from ..tax import calculate_taxpayer as tax_of
 
 # Simulation ids are small integers: a longer number cannot be one (and int() of a
 # 5,000-digit string would raise).
@@ -48,17 +48,19 @@ def authenticate_user(request):
 
 @action("calculate-tax", permission=AUTHENTICATED, max_body="form", csrf=True)
 def calculate_tax(request):
-    taxpayer = forms.taxpayer_form(request.POST)
-    result = tax_of(request.registry["tax_data"], taxpayer.married, taxpayer.children, taxpayer.salary)
+    options = request.registry["year_options"]
+    taxpayer = forms.taxpayer_form(request.POST, options)
+    result = tax_of(request.registry["tax_years"], options.default, taxpayer)
     return request.simulations.add([simulation(taxpayer, result)])[0]
 
 
 @action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=("json", "xml"))
 def calculate_taxes(request):
-    taxpayers = forms.taxpayers_batch(request.body, request.registry["batch_max"])
-    data = request.registry["tax_data"]
+    options = request.registry["year_options"]
+    taxpayers = forms.taxpayers_batch(request.body, request.registry["batch_max"], options)
+    years = request.registry["tax_years"]
     return request.simulations.add(
-        [simulation(t, tax_of(data, t.married, t.children, t.salary)) for t in taxpayers]
+        [simulation(t, tax_of(years, options.default, t)) for t in taxpayers]
     )
 
 
@@ -96,4 +98,8 @@ def end_session(request):
 
 @action("get-admindata", permission=AUTHENTICATED, response_types=("json", "xml"))
 def get_admindata(request):
-    return request.registry["admindata"]
+    """The default year's figures (the course's keys), or ``?year=``'s with the official rules' keys."""
+    year = forms.admindata_year(request.GET, request.registry["year_options"])
+    if year is None:
+        return request.registry["admindata"]
+    return request.registry["admindata_by_year"][year]
