@@ -77,7 +77,7 @@ _SUCCESS_SHAPE = {
 }
 
 # Keys of an object that are lists even when they hold one item (get-admindata).
-_LIST_KEYS = frozenset({"limits", "coeffr", "coeffn"})
+_LIST_KEYS = frozenset({"limits", "coeffr", "coeffn", "rules_available"})
 
 
 class ClientError(Exception):
@@ -301,15 +301,17 @@ class TaxappClient:
         self.init_session()
         return self.authenticate_user(user, password)
 
-    def calculate_tax(self, married: bool | str, children: int, salary: int) -> dict:
+    def calculate_tax(self, married: bool | str, children: int, salary: int, **year_fields) -> dict:
         """``calculate-tax``: one household's tax; returns the new simulation.
 
         ``married`` is a bool or ``"yes"``/``"no"``. The simulation is a dict with
         ``married`` (``"yes"``/``"no"``), ``children``, ``salary``, ``tax``,
         ``surcharge``, ``discount``, ``reduction`` (ints), ``rate`` (float) and
-        its session ``id``.
+        its session ``id``. ``year=``, ``rules=`` and ``single_parent=`` (``"yes"``/
+        ``"no"``) are sent when given; the simulation then names its year and rules.
         """
         form = {"married": _married(married), "children": str(children), "salary": str(salary)}
+        form.update({key: str(value) for key, value in year_fields.items() if value is not None})
         return self._call("calculate-tax", "/calculate-tax", form=form)
 
     def calculate_taxes(self, taxpayers: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -351,12 +353,19 @@ class TaxappClient:
         self._started = False
         return response
 
-    def get_admindata(self) -> dict:
+    def get_admindata(self, year: int | None = None) -> dict:
         """``get-admindata``: the tax administration's figures the server uses.
 
-        The dict is the shape :meth:`taxapp.tax.TaxData.from_dict` reads.
+        Without ``year``, the server's default year with the course's keys; with
+        it, that year's figures with the official rules' keys too (``None`` for
+        the reduction's from 2021). The dict is the shape
+        :meth:`taxapp.tax.TaxData.from_dict` reads.
         """
-        return self._call("get-admindata", "/get-admindata")
+        if year is None:
+            return self._call("get-admindata", "/get-admindata")
+        data = self._call("get-admindata", "/get-admindata?" + urllib.parse.urlencode({"year": year}))
+        # XML writes null as an empty element: no figure is an empty string
+        return {key: None if value == "" else value for key, value in data.items()}
 
     # -- transport
 

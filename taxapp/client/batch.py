@@ -3,7 +3,9 @@
 Both functions answer one *record* per taxpayer, in the input's order, with the
 same keys and value types, so that a file computed by the server and one
 computed locally are identical:
-``id, married, children, salary, tax, surcharge, discount, reduction, rate``.
+``id, married, children, salary, tax, surcharge, discount, reduction, rate``;
+a taxpayer given a year, rules or single_parent also has, after its salary,
+``single_parent`` (when given), ``year`` and ``rules``, as the server answers.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
-from taxapp.tax import TaxData, calculate_tax
+from taxapp.tax import TaxData, Taxpayer as Household, calculate_taxpayer, default_rules
 
 from .api import TaxappClient, TaxappError
 from .taxpayers import Taxpayer
 
-__all__ = ["BATCH_MAX", "RECORD_KEYS", "calculate_remotely", "calculate_locally", "record"]
+__all__ = ["BATCH_MAX", "RECORD_KEYS", "calculate_remotely", "calculate_locally", "needed_years", "record"]
 
 #: The server's default limit of taxpayers in one calculate-taxes request (``taxapp.batch_max``).
 BATCH_MAX = 10_000
@@ -26,7 +28,7 @@ BATCH_MAX = 10_000
 #: The keys of an output record, in order.
 RECORD_KEYS = ("id", "married", "children", "salary", "tax", "surcharge", "discount", "reduction", "rate")
 
-_INTEGERS = ("children", "salary", "tax", "surcharge", "discount", "reduction")
+_AMOUNTS = ("tax", "surcharge", "discount", "reduction")
 
 
 def record(taxpayer: Taxpayer, simulation: dict) -> dict:
@@ -36,7 +38,13 @@ def record(taxpayer: Taxpayer, simulation: dict) -> dict:
     and the local calculation all give the same record.
     """
     result = {"id": taxpayer.id, "married": str(simulation["married"]).lower()}
-    for key in _INTEGERS:
+    for key in ("children", "salary"):
+        result[key] = int(simulation[key])
+    if "single_parent" in simulation:
+        result["single_parent"] = str(simulation["single_parent"])
+    if "year" in simulation:
+        result["year"], result["rules"] = int(simulation["year"]), str(simulation["rules"])
+    for key in _AMOUNTS:
         result[key] = int(simulation[key])
     result["rate"] = float(simulation["rate"])
     return result
@@ -127,16 +135,32 @@ def _checked_records(chunk: Sequence[Taxpayer], simulations: list[dict]) -> list
     return [record(t, s) for t, s in zip(chunk, simulations)]
 
 
-def calculate_locally(taxpayers: Sequence[Taxpayer], admindata: dict) -> list[dict]:
+def calculate_locally(taxpayers: Sequence[Taxpayer], admindata_by_year: Mapping[int, dict],
+                      default_year: int) -> list[dict]:
     """Compute every taxpayer with taxapp's own calculation and the server's figures.
 
-    ``admindata`` is the get-admindata answer
-    (:meth:`~taxapp.client.api.TaxappClient.get_admindata`). The records are the
-    ones :func:`calculate_remotely` gives for the same taxpayers.
+    ``admindata_by_year``: the get-admindata answer of each year the taxpayers
+    need (:meth:`~taxapp.client.api.TaxappClient.get_admindata`, with ``year=``),
+    ``default_year`` the server's (its get-admindata without a year). The records
+    are the ones :func:`calculate_remotely` gives for the same taxpayers.
     """
-    data = TaxData.from_dict(admindata)
+    tax_years = {int(year): TaxData.from_dict(data) for year, data in admindata_by_year.items()}
     records = []
     for taxpayer in taxpayers:
-        result = calculate_tax(data, taxpayer.married == "yes", taxpayer.children, taxpayer.salary)
-        records.append(record(taxpayer, {**taxpayer.as_params(), **dataclasses.asdict(result)}))
+        household = Household(
+            taxpayer.married == "yes", taxpayer.children, taxpayer.salary,
+            single_parent=None if taxpayer.single_parent is None else taxpayer.single_parent == "yes",
+            year=taxpayer.year, rules=taxpayer.rules,
+        )
+        result = calculate_taxpayer(tax_years, default_year, household)
+        simulation = {**taxpayer.as_params(), **dataclasses.asdict(result)}
+        if any(getattr(taxpayer, key) is not None for key in ("year", "rules", "single_parent")):
+            year = taxpayer.year or default_year
+            simulation["year"], simulation["rules"] = year, taxpayer.rules or default_rules(year)
+        records.append(record(taxpayer, simulation))
     return records
+
+
+def needed_years(taxpayers: Sequence[Taxpayer], default_year: int) -> list[int]:
+    """The tax years a local calculation of ``taxpayers`` needs the figures of."""
+    return sorted({t.year or default_year for t in taxpayers})

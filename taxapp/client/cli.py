@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Callable, TextIO
 
 from .api import DEFAULT_URL, RESPONSE_TYPES, ServerUnreachable, TaxappClient, TaxappError
-from .batch import BATCH_MAX, calculate_locally, calculate_remotely
-from .taxpayers import BadLine, Taxpayer, read_taxpayers
+from .batch import BATCH_MAX, calculate_locally, calculate_remotely, needed_years
+from .taxpayers import FIELDS, BadLine, Taxpayer, read_taxpayers
 
 PROG = "taxapp-client"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_LOGIN_REFUSED = 0, 1, 2, 3, 4
@@ -74,13 +74,13 @@ class Connection:
 # ------------------------------------------------------------------ input/output
 
 
-def read_input(path: str) -> tuple[list[Taxpayer], list[BadLine]]:
-    """The taxpayers file (``-`` is stdin)."""
+def read_input(path: str, year: int | None = None, rules: str | None = None) -> tuple[list[Taxpayer], list[BadLine]]:
+    """The taxpayers file (``-`` is stdin); ``year`` and ``rules`` for the lines without theirs."""
     if path == "-":
-        return read_taxpayers(sys.stdin)
+        return read_taxpayers(sys.stdin, year, rules)
     try:
         with open(path, encoding="utf-8") as lines:
-            return read_taxpayers(lines)
+            return read_taxpayers(lines, year, rules)
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
 
@@ -160,7 +160,7 @@ def _summary(mode: str, count: int, how: str, bad: list[BadLine], args, started:
 def run_batch(args, connection: Connection) -> int:
     """Compute the file on the server, in ``--workers`` parallel sessions."""
     started = time.monotonic()
-    taxpayers, bad = read_input(args.input)
+    taxpayers, bad = read_input(args.input, args.year, args.rules)
     report_bad_lines(bad, args.input, args.errors)
     records = []
     if taxpayers:
@@ -188,17 +188,19 @@ def run_batch(args, connection: Connection) -> int:
 
 
 def run_local(args, connection: Connection) -> int:
-    """Fetch get-admindata once, then compute the file with taxapp's own calculation."""
+    """Fetch get-admindata once a year needed, then compute the file with taxapp's own calculation."""
     started = time.monotonic()
-    taxpayers, bad = read_input(args.input)
+    taxpayers, bad = read_input(args.input, args.year, args.rules)
     report_bad_lines(bad, args.input, args.errors)
     records, how = [], "locally"
     if taxpayers:
         with connection.client() as client:
             client.login(connection.user, connection.get_password())
-            admindata = client.get_admindata()
-        records = calculate_locally(taxpayers, admindata)
-        how = f"locally with the {admindata.get('tax_year')} figures ({connection.response_type})"
+            default_year = int(client.get_admindata()["tax_year"])
+            years = needed_years(taxpayers, default_year)
+            admindata = {year: client.get_admindata(year) for year in years}
+        records = calculate_locally(taxpayers, admindata, default_year)
+        how = f"locally with the {', '.join(map(str, years))} figures ({connection.response_type})"
     _write(args.output, format_records(records))
     _summary("local", len(records), how, bad, args, started)
     return EXIT_OK
@@ -291,9 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
     modes = parser.add_subparsers(dest="mode", required=True, metavar="MODE")
 
     def files(mode):
-        mode.add_argument("input", metavar="INPUT", help="taxpayers file, lines id,married,children,salary (- = stdin)")
+        mode.add_argument("input", metavar="INPUT", help=f"taxpayers file, lines {FIELDS} (- = stdin)")
         mode.add_argument("output", metavar="OUTPUT", help="results, a JSON list ordered by id (- = stdout)")
         mode.add_argument("--errors", metavar="FILE", help="where to report the bad lines (default: stderr)")
+        mode.add_argument("--year", type=_positive(int, 9999),
+                          help="tax year of the lines without one (default: the server's)")
+        mode.add_argument("--rules", choices=("course", "official"),
+                          help="rules of the lines without theirs (default: course for 2019, else official)")
 
     batch = modes.add_parser("batch", parents=[common], help="compute a taxpayers file on the server")
     files(batch)

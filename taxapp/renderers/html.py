@@ -13,7 +13,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.renderers import render
 
 from ..errors import PayloadTooLarge
-from ..tax import shares
+from ..tax import COURSE_YEAR, default_rules, shares
 
 # The statuses answered with a page; any other is the error page. 200, 300 and 600
 # redirect (303) to the page of their outcome: 800 and 500.
@@ -26,11 +26,11 @@ TEMPLATES = {
 }
 
 # The fields a failed form refills (never the password).
-REFILLED_FIELDS = {201: ("user",), 301: ("married", "children", "salary")}
+REFILLED_FIELDS = {201: ("user",), 301: ("married", "children", "salary", "year", "rules", "single_parent")}
 
 # The form fields the failure messages may name (contract.md §3): "[user] parameter
 # missing", "Invalid value [x] for parameter [salary (integer >= 0)]", …
-FORM_FIELDS = ("user", "password", "married", "children", "salary")
+FORM_FIELDS = ("user", "password", "married", "children", "salary", "year", "rules", "single_parent")
 
 # The pages load nothing but taxapp's own style sheet and icon, run no script, and are
 # never framed; they hold a session's data and its CSRF token, so no cache keeps them.
@@ -110,6 +110,10 @@ def page_model(result: dict, request) -> dict:
         "user": request.authenticated_userid,
         "csrf_token": get_csrf_token(request),
         "tax_year": request.registry["tax_data"].tax_year,
+        # what the form offers, and what a simulation made without year or rules used
+        "tax_years": request.registry["year_options"].years,
+        "course_year": COURSE_YEAR,
+        "default_rules": default_rules(request.registry["tax_data"].tax_year),
         "form": _refill(request, status) if status in REFILLED_FIELDS else {},
         "simulation": None,
         "money": money,
@@ -119,8 +123,10 @@ def page_model(result: dict, request) -> dict:
         simulation = _simulation_to_show(request)
         if simulation is not None:
             model["simulation"] = simulation
-            model["shares"] = shares(simulation["married"] == "yes", simulation["children"])
-            model["form"] = {k: str(simulation[k]) for k in ("married", "children", "salary")}
+            model["shares"] = shares(
+                simulation["married"] == "yes", simulation["children"], simulation.get("single_parent") == "yes"
+            )
+            model["form"] = {k: str(simulation[k]) for k in REFILLED_FIELDS[301] if k in simulation}
     elif status == 500:
         model["simulations"] = response
     return model

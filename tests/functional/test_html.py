@@ -287,10 +287,11 @@ def test_500_table_of_the_simulations(signed_in):
     soup = html_page(testapp.get("/list-simulations"))
     assert menu(soup) == LIST_MENU
     assert [text(th) for th in soup.select("thead th")] == [
-        "#", "Married", "Children", "Salary", "Tax", "Surcharge", "Discount", "Reduction", "Rate", "Actions",
+        "#", "Married", "Children", "Salary", "Tax", "Surcharge", "Discount", "Reduction", "Rate", "Year", "Rules",
+        "Actions",
     ]
     rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in soup.select("tbody tr")]
-    assert rows[0] == ["1", "yes", "2", "55 555 €", "2 814 €", "0 €", "0 €", "0 €", "14 %", "Delete"]
+    assert rows[0] == ["1", "yes", "2", "55 555 €", "2 814 €", "0 €", "0 €", "0 €", "14 %", "2019", "course", "Delete"]
     assert rows[1][:3] == ["2", "no", "0"] and rows[1][8] == "45 %"
     deletes = [a["href"] for a in soup.select("tbody a.delete")]
     assert deletes == ["/delete-simulation/1", "/delete-simulation/2"]
