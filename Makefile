@@ -23,8 +23,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# the test extras and the OpenFisca-France oracle of the official tax rules
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,oracle]'
 	touch $@
 
 # The browser tests drive Debian's chromium (never a downloaded browser).

@@ -67,3 +67,19 @@ DATA_2019 = TaxData(
 @pytest.fixture
 def data():
     return DATA_2019
+
+
+# tax year -> {"households", "equal", "tie", "noise", "different"}: filled by the
+# OpenFisca oracle (test_openfisca_oracle.py), printed at the end of the run
+ORACLE_REPORT: dict[int, dict] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not ORACLE_REPORT:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("OpenFisca-France oracle (official rules)")
+    write("| tax year | households | equal | .50 ties | float32 noise | different |")
+    write("|---|---:|---:|---:|---:|---:|")
+    for year, r in sorted(ORACLE_REPORT.items()):
+        write(f"| {year} | {r['households']} | {r['equal']} | {r['tie']} | {r['noise']} | {r['different']} |")

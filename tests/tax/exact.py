@@ -18,6 +18,11 @@ class Exact(NamedTuple):
     reduction: F
     surcharge_parts: tuple[F, F]  # the QF cap's excess, the allowance cap's excess
     rate: F
+    taxable: int
+    gross: F  # after the QF cap, before the décote
+    capped: bool  # the QF cap applies
+    other_rate: F | None  # the rate of the other side of the cap when both sides are exactly equal
+    rounding_inputs: tuple[F, ...]  # every value the rules round
 
 
 def nearest(x: F) -> int:
@@ -25,14 +30,24 @@ def nearest(x: F) -> int:
     return int((x + F(1, 2)).__floor__())
 
 
+def nearest_even(x: F) -> int:
+    """To the nearest integer, .5 to the even one (numpy's ``around``, which OpenFisca uses)."""
+    return round(x)
+
+
 def is_tie(x: F) -> bool:
     return x.denominator == 2
 
 
-def exact_tax(p: dict, married: bool, children: int, salary: int, single_parent: bool = False) -> Exact:
-    """``p``: a year of tests/data/tax-parameters-by-income-year.json (French names)."""
+def exact_tax(p: dict, married: bool, children: int, salary: int, single_parent: bool = False,
+              nearest=nearest) -> Exact:
+    """``p``: a year of tests/data/tax-parameters-by-income-year.json (French names).
+
+    ``nearest``: how the allowance and the décote are rounded (the law: .5 up).
+    """
     q = {k: (F(str(v)) if isinstance(v, (int, float)) else v) for k, v in p.items()}
-    allowance = nearest(q["taux_abattement"] * salary)
+    allowance_before_rounding = q["taux_abattement"] * salary
+    allowance = nearest(allowance_before_rounding)
     allowance = min(max(allowance, q["abattement_dixpourcent_min"]), q["abattement_dixpourcent_max"], salary)
     taxable = salary - allowance
     adults = 2 if married else 1
@@ -58,9 +73,11 @@ def exact_tax(p: dict, married: bool, children: int, salary: int, single_parent:
     else:
         t_adults, rate_adults = t_all, rate_all
     tax, rate = (t_all, rate_all) if t_all >= t_adults else (t_adults, rate_adults)
+    gross = tax
 
     base = q["plafond_decote_couple" if married else "plafond_decote_celibataire"]
-    d = min(max(nearest(base - q["taux_decote"] * tax), 0), tax)
+    discount_before_rounding = base - q["taux_decote"] * tax
+    d = min(max(nearest(discount_before_rounding), 0), tax)
     tax -= d
 
     r = F(0)
@@ -80,10 +97,15 @@ def exact_tax(p: dict, married: bool, children: int, salary: int, single_parent:
         reduction=r,
         surcharge_parts=(max(t_adults - t_all, F(0)), max(taxable - (1 - q["taux_abattement"]) * salary, F(0))),
         rate=rate,
+        taxable=taxable,
+        gross=gross,
+        capped=t_adults > t_all,
+        other_rate=rate_adults if beyond and t_adults == t_all and rate_adults != rate_all else None,
+        rounding_inputs=(allowance_before_rounding, discount_before_rounding, tax, r),
     )
 
 
-def rounded(e: Exact) -> tuple[int, int, int, int, float]:
-    """(tax, surcharge, discount, reduction, rate) as the law rounds them."""
+def rounded(e: Exact, nearest=nearest) -> tuple[int, int, int, int, float]:
+    """(tax, surcharge, discount, reduction, rate) as the law rounds them (or as ``nearest`` does)."""
     return (nearest(e.tax), sum(nearest(x) for x in e.surcharge_parts), nearest(e.discount),
             nearest(e.reduction), float(e.rate))
