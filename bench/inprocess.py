@@ -48,7 +48,9 @@ def application(directory: Path):
     config.attributes["sqlalchemy.url"] = url
     command.upgrade(config, "head")
     settings = dict(get_appsettings(str(ROOT / "development.ini")))
-    settings.update({"sqlalchemy.url": url, "redis.url": REDIS_URL, "pyramid.reload_templates": "false"})
+    settings.update({"sqlalchemy.url": url, "redis.url": REDIS_URL, "pyramid.reload_templates": "false",
+                     # the batch rounds add 10,000 simulations each to one session
+                     "taxapp.max_simulations": "1000000"})
     return main({}, **settings)
 
 

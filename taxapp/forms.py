@@ -40,6 +40,7 @@ class YearOptions:
     def __init__(self, years, default: int):
         self.years = tuple(sorted(years))
         self.default = default
+        self.default_rules = {year: default_rules(year) for year in self.years}
         self.year_message = f"for parameter [year (one of {', '.join(map(str, self.years))})]"
 
     def year(self, text: str) -> tuple[int | None, str | None]:
@@ -196,9 +197,12 @@ def _item_taxpayer(item: dict, options: YearOptions) -> tuple[Taxpayer | None, s
         and type(salary) is int
         and 0 <= children <= MAX_CHILDREN
         and 0 <= salary <= MAX_SALARY
-        and len(item) == 3
     ):
-        return Taxpayer(married == "yes", children, salary), None
+        if len(item) == 3:
+            return Taxpayer(married == "yes", children, salary), None
+        year = item.get("year")
+        if len(item) == 4 and type(year) is int and year in options.default_rules:  # and a year alone
+            return Taxpayer(married == "yes", children, salary, None, year, options.default_rules[year]), None
     keys = item.keys()
     if not keys >= _REQUIRED_KEYS:
         return None, "The dictionary must include the keys [married, children, salary]"

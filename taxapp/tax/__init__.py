@@ -34,6 +34,7 @@ __all__ = [
     "TaxResult",
     "calculate",
     "calculate_taxpayer",
+    "year_and_rules",
     "calculate_tax",
     "default_rules",
     "half_shares",
@@ -52,11 +53,13 @@ def calculate(data: TaxData, rules: str, married: bool, children: int, salary: i
     return official.calculate_tax(data, married, children, salary, single_parent)
 
 
-def calculate_taxpayer(tax_years: Mapping[int, TaxData], default_year: int, taxpayer: Taxpayer) -> TaxResult:
-    """The tax of a taxpayer of a form or batch: its year and rules, else the defaults."""
+def year_and_rules(tax_years: Mapping[int, TaxData], default_year: int, taxpayer: Taxpayer) -> tuple[TaxData, str]:
+    """The figures and the rules of a taxpayer of a form or batch: its own, else the defaults."""
     year = taxpayer.year or default_year
-    data = tax_years[year]
-    if (taxpayer.rules or default_rules(year)) == "course":
-        return course.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary)
-    return official.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary,
-                                  bool(taxpayer.single_parent))
+    return tax_years[year], taxpayer.rules or default_rules(year)
+
+
+def calculate_taxpayer(tax_years: Mapping[int, TaxData], default_year: int, taxpayer: Taxpayer) -> TaxResult:
+    """The tax of a taxpayer of a form or batch, in its year and under its rules (or the defaults)."""
+    data, rules = year_and_rules(tax_years, default_year, taxpayer)
+    return calculate(data, rules, taxpayer.married, taxpayer.children, taxpayer.salary, bool(taxpayer.single_parent))

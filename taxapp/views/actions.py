@@ -8,7 +8,7 @@ from ..actions import action
 from ..errors import ActionFailed
 from ..security import AUTHENTICATED, IN_SESSION
 from ..simulations import SESSION_KEY, new_store_key, simulation
-from ..tax import calculate_taxpayer as tax_of
+from ..tax import calculate_tax as tax_of, official, year_and_rules
 
 # Simulation ids are small integers: a longer number cannot be one (and int() of a
 # 5,000-digit string would raise).
@@ -46,22 +46,25 @@ def authenticate_user(request):
     return "Authentication successful"
 
 
+def _tax(registry, taxpayer):
+    """The tax of a taxpayer in its year (else the default one), under its rules (else the year's)."""
+    data, rules = year_and_rules(registry["tax_years"], registry["year_options"].default, taxpayer)
+    if rules == "course":
+        return tax_of(data, taxpayer.married, taxpayer.children, taxpayer.salary)
+    return official.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary, taxpayer.single_parent)
+
+
 @action("calculate-tax", permission=AUTHENTICATED, max_body="form", csrf=True)
 def calculate_tax(request):
-    options = request.registry["year_options"]
-    taxpayer = forms.taxpayer_form(request.POST, options)
-    result = tax_of(request.registry["tax_years"], options.default, taxpayer)
-    return request.simulations.add([simulation(taxpayer, result)])[0]
+    taxpayer = forms.taxpayer_form(request.POST, request.registry["year_options"])
+    return request.simulations.add([simulation(taxpayer, _tax(request.registry, taxpayer))])[0]
 
 
 @action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=("json", "xml"))
 def calculate_taxes(request):
-    options = request.registry["year_options"]
-    taxpayers = forms.taxpayers_batch(request.body, request.registry["batch_max"], options)
-    years = request.registry["tax_years"]
-    return request.simulations.add(
-        [simulation(t, tax_of(years, options.default, t)) for t in taxpayers]
-    )
+    registry = request.registry
+    taxpayers = forms.taxpayers_batch(request.body, registry["batch_max"], registry["year_options"])
+    return request.simulations.add([simulation(t, _tax(registry, t)) for t in taxpayers])
 
 
 @action("calculate-taxes", permission=AUTHENTICATED, response_types=("html",))
