@@ -2,8 +2,13 @@ import json
 import pathlib
 
 import pytest
+from hypothesis import settings
 
 from taxapp.tax import TaxData
+
+# No timed tests: hypothesis's per-example deadline fails on a busy shared machine.
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 PARAMETERS_FILE = pathlib.Path(__file__).resolve().parent.parent / "data" / "tax-parameters-by-income-year.json"
 # tax year -> that year's parameters under their French names (the file is keyed by income year)
