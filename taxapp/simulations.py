@@ -14,17 +14,28 @@ A session keeps at most ``taxapp.max_simulations`` of them: the add script check
 the cap in the same atomic step as it gives the ids, so concurrent calculations never
 pass it, and a refused one stores nothing and uses up no id.
 
-Every change is one atomic Redis operation (a Lua script or a MULTI); reading costs
-one round trip. The keys get the session's time to live when the add script creates
-them, and again each time the session is rewritten (``taxapp.sessions.SessionRedis``),
-so they live as long as the session without an EXPIRE of their own on every read.
+``<key>`` is ``taxapp:{<random>}``: the braces make the random part the keys' hash tag,
+so that on a Redis Cluster both keys are in one slot, as the scripts need. (Keys made
+before the braces, ``taxapp:<random>``, still work on one Redis: a session holds its key.)
+
+Every change is one atomic Redis operation (a Lua script or a DEL); reading costs
+one round trip. When ``redis.url`` asks for it (``wait_replicas``), each change is
+followed by ``WAIT`` on the same connection, and a change the replicas did not
+acknowledge in time is answered 503 (``NotReplicated``): a simulation acknowledged to
+the client is then on the replicas, and survives a failover.
+
+The keys get the session's time to live when the add script creates them, and again
+each time the session is rewritten (``taxapp.sessions.SessionWrites``), so they live
+as long as the session without an EXPIRE of their own on every read.
 """
 
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 import orjson
+import redis
 
 from .errors import ActionFailed
 
@@ -66,9 +77,20 @@ redis.call('EXPIRE', KEYS[2], ARGV[1])
 return {first, 0}
 """
 
+# KEYS: simulations. ARGV: an id. Returns the remaining simulations, or nil if there was
+# no simulation with that id.
+_DELETE = """
+if redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1]) == 0 then return false end
+return redis.call('ZRANGE', KEYS[1], 0, -1)
+"""
+
+
+class NotReplicated(redis.RedisError):
+    """A change the replicas did not acknowledge in time: answered like an outage (503)."""
+
 
 def new_store_key() -> str:
-    return KEY_PREFIX + secrets.token_urlsafe(18)
+    return KEY_PREFIX + "{" + secrets.token_urlsafe(18) + "}"
 
 
 def store_keys(key: str) -> tuple[str, str]:
@@ -107,13 +129,38 @@ def _decode(members) -> list[dict]:
 
 
 class SimulationStores:
-    """The Redis side shared by every session: client, time to live, cap, the add script."""
+    """The Redis side shared by every session: client, time to live, cap, how changes are made."""
 
-    def __init__(self, redis, ttl: int, most: int = DEFAULT_MAX_SIMULATIONS):
+    def __init__(self, redis, ttl: int, most: int = DEFAULT_MAX_SIMULATIONS, replication=None):
         self.redis = redis
         self.ttl = ttl
         self.most = most
-        self.add_script = redis.register_script(_ADD)
+        self.replication = replication  # taxapp.topologies.Replication, or None
+        self.add_script = partial(self.run, redis.register_script(_ADD))
+        self.delete_script = partial(self.run, redis.register_script(_DELETE))
+
+    def run(self, script, keys, args):
+        """Run a registered script (loading it where the server does not know it)."""
+        command = ("EVALSHA", script.sha, len(keys), *keys, *args)
+        try:
+            return self.change(*command)
+        except redis.exceptions.NoScriptError:
+            self.redis.script_load(script.script)
+            return self.change(*command)
+
+    def change(self, *command):
+        """Send a command that changes simulations; with ``replication``, then WAIT for it."""
+        if self.replication is None:
+            return self.redis.execute_command(*command)
+        # one pipeline, one connection: WAIT waits for this connection's writes
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.execute_command(*command)
+            pipe.execute_command("WAIT", *self.replication)
+            result, acknowledged = pipe.execute()
+        if acknowledged < self.replication.replicas:
+            raise NotReplicated(f"{acknowledged} of {self.replication.replicas} replicas acknowledged "
+                                f"within {self.replication.timeout_ms} ms")
+        return result
 
     def __getitem__(self, key: str) -> "SimulationStore":
         return SimulationStore(self, key)
@@ -127,6 +174,8 @@ class SimulationStore:
         self.ttl = stores.ttl
         self.most = stores.most
         self._add = stores.add_script
+        self._delete = stores.delete_script
+        self._change = stores.change
         self._simulations, self._counter = store_keys(key)
 
     def add(self, simulations: list[dict]) -> list[dict]:
@@ -152,12 +201,9 @@ class SimulationStore:
 
     def delete(self, simulation_id: int) -> list[dict] | None:
         """Remove one simulation atomically; the remaining ones, or None if it did not exist."""
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zremrangebyscore(self._simulations, simulation_id, simulation_id)
-            pipe.zrange(self._simulations, 0, -1)
-            removed, members = pipe.execute()
-        return _decode(members) if removed else None
+        members = self._delete(keys=[self._simulations], args=[simulation_id])
+        return None if members is None else _decode(members)
 
     def drop(self) -> None:
         """Forget every simulation and the id counter (end-session)."""
-        self.redis.delete(self._simulations, self._counter)
+        self._change("DEL", self._simulations, self._counter)

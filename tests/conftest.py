@@ -210,12 +210,21 @@ def live_server(app):
 
 
 class RedisServer:
-    """A redis-server of the test's own, on its own port, that the test may stop and restart."""
+    """A redis-server of the test's own, on its own port, that the test may stop and restart.
 
-    def __init__(self, directory, persistent=True):
+    ``arguments``: more command-line options; ``config``: the text of a configuration file
+    written in ``directory`` and given first (a sentinel needs one it can rewrite)."""
+
+    def __init__(self, directory, persistent=True, arguments=(), config=None, name="redis"):
         self.port = free_port()
         self.directory = directory
         self.persistent = persistent
+        self.arguments = [str(a) for a in arguments]
+        self.config_file = None
+        if config is not None:
+            self.config_file = directory / f"{name}-{self.port}.conf"
+            self.config_file.write_text(config)
+        self.logfile = directory / f"{name}-{self.port}.log"
         self.process = None
         self.start()
 
@@ -230,9 +239,10 @@ class RedisServer:
         import redis
 
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
+        config = [str(self.config_file)] if self.config_file else []
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir", str(self.directory),
-             *persistence],
+            ["redis-server", *config, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--dir", str(self.directory), "--logfile", str(self.logfile), *persistence, *self.arguments],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
@@ -242,7 +252,7 @@ class RedisServer:
                 return
             except redis.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        raise RuntimeError(f"redis-server did not start:\n{self.logfile.read_text()[-2000:]}")
 
     def stop(self):
         self.process.terminate()

@@ -5,6 +5,7 @@ import configparser
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,37 @@ import pytest
 from tests.conftest import LOGIN_KEY_PREFIX, POSTGRES_ADMIN_URL, ROOT, _server_database, alembic_config, free_port
 
 BIN = Path(sys.executable).parent
+
+TAXPAYER = {"married": "no", "children": "1", "salary": "42000"}
+UNAVAILABLE = ["service temporarily unavailable"]
+
+
+class Load(threading.Thread):
+    """calculate-tax requests one after another in one session, for at most ``seconds``."""
+
+    def __init__(self, client, seconds: float, max_requests: int = 5000):
+        super().__init__(daemon=True)
+        self.client = client
+        self.deadline = time.monotonic() + seconds
+        self.max_requests = max_requests
+        self.answers = []  # (time answered, HTTP status, result)
+        self.slowest = 0.0  # seconds, the longest wait for an answer
+        self.halt = threading.Event()
+
+    def run(self):
+        while not self.halt.is_set() and time.monotonic() < self.deadline and len(self.answers) < self.max_requests:
+            sent = time.monotonic()
+            try:
+                status, result = self.client.call("/calculate-tax", TAXPAYER)
+            except OSError as error:  # no answer within the client's timeout, or none at all
+                status, result = None, repr(error)
+            self.answers.append((time.monotonic(), status, result))
+            self.slowest = max(self.slowest, self.answers[-1][0] - sent)
+            if status != 200:
+                time.sleep(0.01)  # a client that retries, not a busy loop
+
+    def acknowledged(self, until=float("inf")):
+        return {result["response"]["id"] for at, status, result in self.answers if status == 200 and at < until}
 
 
 class Pserve:

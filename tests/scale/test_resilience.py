@@ -1,38 +1,11 @@
 """Redis stopped and restarted under load: 503 while it is down, never a 500, no
 process dies, service back by itself within 2 s, nothing acknowledged is lost."""
 
-import threading
 import time
-
-TAXPAYER = {"married": "no", "children": "1", "salary": "42000"}
-UNAVAILABLE = ["service temporarily unavailable"]
-
-
-class Load(threading.Thread):
-    """calculate-tax requests one after another in one session, for at most ``seconds``."""
-
-    def __init__(self, client, seconds: float, max_requests: int = 5000):
-        super().__init__(daemon=True)
-        self.client = client
-        self.deadline = time.monotonic() + seconds
-        self.max_requests = max_requests
-        self.answers = []  # (time answered, HTTP status, result)
-        self.halt = threading.Event()
-
-    def run(self):
-        while not self.halt.is_set() and time.monotonic() < self.deadline and len(self.answers) < self.max_requests:
-            status, result = self.client.call("/calculate-tax", TAXPAYER)
-            self.answers.append((time.monotonic(), status, result))
-            if status != 200:
-                time.sleep(0.01)  # a client that retries, not a busy loop
-
-    def acknowledged(self, until=float("inf")):
-        return {result["response"]["id"] for at, status, result in self.answers if status == 200 and at < until}
-
 
 def test_redis_stopped_and_restarted_under_load(tmp_path, start_pserve, sqlite_url):
     from tests.conftest import RedisServer
-    from tests.scale.conftest import Client
+    from tests.scale.conftest import UNAVAILABLE, Client, Load
 
     (tmp_path / "redis").mkdir()
     redis_server = RedisServer(tmp_path / "redis")  # appendonly yes, appendfsync always
