@@ -42,13 +42,13 @@ def best(function, repeat: int, rounds: int = 5) -> float:
     return min(times)
 
 
-def application(directory: Path):
+def application(directory: Path, redis_url: str = REDIS_URL):
     url = f"sqlite:///{directory / 'taxapp.sqlite'}"
     config = Config(str(ROOT / "development.ini"))
     config.attributes["sqlalchemy.url"] = url
     command.upgrade(config, "head")
     settings = dict(get_appsettings(str(ROOT / "development.ini")))
-    settings.update({"sqlalchemy.url": url, "redis.url": REDIS_URL, "pyramid.reload_templates": "false",
+    settings.update({"sqlalchemy.url": url, "redis.url": redis_url, "pyramid.reload_templates": "false",
                      # the batch rounds add 10,000 simulations each to one session
                      "taxapp.max_simulations": "1000000"})
     return main({}, **settings)

