@@ -252,7 +252,10 @@ class RedisServer:
                 return
             except redis.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start:\n{self.logfile.read_text()[-2000:]}")
+        self.process.kill()  # none left behind
+        self.process.wait(10)
+        log = self.logfile.read_text()[-2000:] if self.logfile.exists() else ""
+        raise RuntimeError(f"redis-server did not start:\n{log}")
 
     def stop(self):
         self.process.terminate()
