@@ -66,7 +66,8 @@ def main_() -> None:
         servers = [redis_server(directory, master_port)]
         try:
             servers.append(redis_server(directory, replica_port, "--replicaof", "127.0.0.1", master_port))
-            while redis.Redis(port=replica_port).info("replication")["master_link_status"] != "up":
+            # in sync, and counted by the master for WAIT (after the replica's first acknowledgement)
+            while redis.Redis(port=master_port).wait(1, 100) != 1:
                 time.sleep(0.05)
             url = f"redis://127.0.0.1:{master_port}/0"
             browsers = {

@@ -34,6 +34,14 @@ def info(port: int, section: str) -> dict:
         return client.info(section)
 
 
+def wait_for_replica(master_port: int, replica_port: int):
+    """Until the replica is in sync and acknowledging: the master counts it for WAIT only
+    after its first acknowledgement, up to a second after the replica says the link is up."""
+    wait_for(lambda: info(replica_port, "replication")["master_link_status"] == "up", 20, "replica in sync")
+    with redis.Redis(port=master_port, socket_timeout=1) as master:
+        wait_for(lambda: master.wait(1, 100) == 1, 20, "replica acknowledging")
+
+
 @pytest.fixture
 def redis_servers(tmp_path):
     """``redis_servers(**RedisServer options)``: a started server; all killed after the test."""
@@ -76,8 +84,7 @@ class SentinelSetup:
         self.start_server = redis_servers
         self.master = redis_servers(name="master")
         self.replica = redis_servers(name="replica", arguments=["--replicaof", "127.0.0.1", self.master.port])
-        wait_for(lambda: info(self.replica.port, "replication")["master_link_status"] == "up", 20,
-                 "replica in sync")
+        wait_for_replica(self.master.port, self.replica.port)
         config = (f"sentinel monitor {SERVICE} 127.0.0.1 {self.master.port} 2\n"
                   f"sentinel down-after-milliseconds {SERVICE} 1000\n"
                   f"sentinel failover-timeout {SERVICE} 4000\n")

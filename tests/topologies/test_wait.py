@@ -11,7 +11,7 @@ from webtest import TestApp
 from taxapp import main
 from tests.conftest import app_settings
 from tests.functional.conftest import start
-from tests.topologies.conftest import info, wait_for
+from tests.topologies.conftest import wait_for_replica
 
 TAXPAYER = {"married": "yes", "children": "2", "salary": "55555"}
 UNAVAILABLE = {"status": 131, "response": ["service temporarily unavailable"]}
@@ -20,7 +20,7 @@ UNAVAILABLE = {"status": 131, "response": ["service temporarily unavailable"]}
 def test_changes_the_replica_did_not_acknowledge_are_503(redis_servers, sqlite_url, caplog):
     master = redis_servers(name="master")
     replica = redis_servers(name="replica", arguments=["--replicaof", "127.0.0.1", master.port])
-    wait_for(lambda: info(replica.port, "replication")["master_link_status"] == "up", 20, "replica in sync")
+    wait_for_replica(master.port, replica.port)
     client = TestApp(main({}, **app_settings(sqlite_url, f"{master.url}?wait_replicas=1&wait_timeout_ms=200")))
     start(client, "json")
     redis.Redis(port=master.port).script_flush()  # the script is loaded again, within the pipeline
