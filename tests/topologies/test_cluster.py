@@ -25,6 +25,8 @@ def cluster_app(cluster, sqlite_url):
 def test_every_action_on_a_redis_cluster(cluster, cluster_app):
     client = TestApp(cluster_app)
     assert client.get("/init-session/json").json["status"] == 700
+    # the login throttle's scripts: a failure counted, then a success that gives it back
+    assert client.post("/authenticate-user", {"user": "admin", "password": "wrong"}, status=401)
     assert client.post("/authenticate-user", {"user": "admin", "password": "admin"}).json["status"] == 200
     assert client.post("/calculate-tax", TAXPAYER).json == {
         "action": "calculate-tax", "status": 300, "response": {**SIM_55555, "id": 1}}

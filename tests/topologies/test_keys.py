@@ -1,5 +1,5 @@
-"""The keys of a session's simulations: one hash slot, and keys made before the hash
-tags still served; the scripts loaded again where the server lost them."""
+"""Keys changed together in one slot (a session's simulations, the login counters), keys
+made before the hash tags still served, the scripts loaded again where the server lost them."""
 
 import json
 import secrets
@@ -22,6 +22,16 @@ def test_a_sessions_keys_share_a_hash_slot():
     assert key_slot(simulations.encode()) == key_slot(counter.encode())
     others = {key_slot(store_keys(new_store_key())[0].encode()) for _ in range(20)}
     assert len(others) > 1  # the tag is the random part, not the common prefix
+
+
+def test_the_login_counters_share_a_hash_slot():
+    from redis.crc import key_slot
+
+    from taxapp.throttle import LoginThrottle
+
+    throttle = LoginThrottle(redis.Redis(), {"taxapp.login.key_prefix": "taxapp:login:"})
+    keys = throttle.keys("admin", "192.0.2.1") + throttle.keys("ad\u00efmin", "2001:db8::1")
+    assert len({key_slot(key.encode()) for key in keys}) == 1
 
 
 def test_a_session_holding_a_key_made_before_the_hash_tags_keeps_working(testapp, redis_url):
