@@ -66,8 +66,14 @@ def main_() -> None:
         servers = [redis_server(directory, master_port)]
         try:
             servers.append(redis_server(directory, replica_port, "--replicaof", "127.0.0.1", master_port))
-            # in sync, and counted by the master for WAIT (after the replica's first acknowledgement)
-            while redis.Redis(port=master_port).wait(1, 100) != 1:
+            # until a write is acknowledged: after a full sync, the master streams writes to
+            # the replica only once it has acknowledged the sync (up to a second later)
+            while True:
+                with redis.Redis(port=master_port).pipeline(transaction=False) as pipe:
+                    pipe.set("probe", 1)
+                    pipe.wait(1, 100)
+                    if pipe.execute()[1] == 1:
+                        break
                 time.sleep(0.05)
             url = f"redis://127.0.0.1:{master_port}/0"
             browsers = {

@@ -35,11 +35,17 @@ def info(port: int, section: str) -> dict:
 
 
 def wait_for_replica(master_port: int, replica_port: int):
-    """Until the replica is in sync and acknowledging: the master counts it for WAIT only
-    after its first acknowledgement, up to a second after the replica says the link is up."""
+    """Until the replica acknowledges writes: after a full sync, the master streams writes to
+    a replica only once it has acknowledged the sync, up to a second after its link is up."""
     wait_for(lambda: info(replica_port, "replication")["master_link_status"] == "up", 20, "replica in sync")
-    with redis.Redis(port=master_port, socket_timeout=1) as master:
-        wait_for(lambda: master.wait(1, 100) == 1, 20, "replica acknowledging")
+
+    def write_acknowledged():  # a write, then WAIT on its connection
+        with redis.Redis(port=master_port, socket_timeout=1) as master, master.pipeline(transaction=False) as pipe:
+            pipe.set("taxapp-test:replication-probe", 1)
+            pipe.wait(1, 100)
+            return pipe.execute()[1] == 1
+
+    wait_for(write_acknowledged, 20, "replica acknowledging")
 
 
 @pytest.fixture
