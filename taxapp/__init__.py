@@ -22,6 +22,7 @@ def main(global_config, **settings):
             config.include(".sessions")
             config.include(".security")
             config.include(".throttle")
+            config.include(".responses")
             config.include(".renderers")
             config.include(".derivers")
             config.include(".tweens")

@@ -8,7 +8,7 @@ renderer, so the format is chosen by Pyramid's view lookup, never inside a view.
 import venusian
 
 from .renderers import RENDERERS
-from .routes import ACTIONS
+from .routes import ACTIONS, allowed_methods
 from .sessions import RESPONSE_TYPES
 
 
@@ -35,24 +35,33 @@ class action(_PerResponseType):
     ``response_types`` limits the registrations (e.g. an HTML-only variant);
     ``csrf=True`` asks the CSRF token on the HTML registration (contract.md §6);
     ``rendered_as`` renders every registration in one type (a valid init-session
-    answers in the type it sets); other keyword arguments go to ``config.add_view``.
+    answers in the type it sets); ``changes_state`` (by default the action's, from
+    ``ACTIONS``) refuses a browser's cross-site request on the HTML registration;
+    other keyword arguments go to ``config.add_view``. The methods are the route's
+    (``allowed_methods``): HEAD only where GET changes nothing.
     """
 
-    def __init__(self, name, *, response_types=RESPONSE_TYPES, csrf=False, rendered_as=None, **settings):
+    def __init__(
+        self, name, *, response_types=RESPONSE_TYPES, csrf=False, rendered_as=None, changes_state=None, **settings
+    ):
         super().__init__(response_types, settings)
         self.name = name
         self.csrf = csrf
         self.rendered_as = rendered_as
+        self.changes_state = ACTIONS[name].changes_state if changes_state is None else changes_state
 
     def register(self, config, view, response_type):
+        # an init-session to the type the session has already (rendered in it) changes nothing
+        keeps_type = self.rendered_as == response_type
         config.add_view(
             view,
             route_name=self.name,
-            request_method=ACTIONS[self.name].method,
+            request_methods=allowed_methods(self.name),
             response_type=response_type,
             renderer=RENDERERS[self.rendered_as or response_type],
             action=self.name,
             check_csrf=self.csrf and response_type == "html",
+            refuse_cross_site=self.changes_state and response_type == "html" and not keeps_type,
             **self.settings,
         )
 

@@ -1,19 +1,26 @@
 """View derivers: the pipeline around every action, declared by view options.
 
-Outermost first (contract.md §2):
+Outermost first (contract.md §2, docs/security.md):
 1. ``max_body``: a POST body over its limit is refused before anything reads it;
-2. ``check_csrf``: on the HTML registrations of the two form actions, the session's
+2. ``refuse_cross_site``: on the HTML registrations of the actions that change
+   state, a request a browser marks as cross-site is a CSRF failure (102);
+3. ``form_body``: a form action's body must be a UTF-8 urlencoded form, checked
+   before anything (the CSRF token's check included) parses it;
+4. ``check_csrf``: on the HTML registrations of the two form actions, the session's
    CSRF token is required — before the security policy's authentication check, as
    the contract orders the pipeline;
-3. Pyramid's ``secured_view``: the security policy (101 checks);
-4. ``action``: the view's plain return value becomes the result object
+5. Pyramid's ``secured_view``: the security policy (101 checks);
+6. ``action``: the view's plain return value becomes the result object
    ``{"action", "status", "response"}`` with the action's success status.
 """
 
+from email.message import Message
+
 from pyramid.csrf import check_csrf_token
+from pyramid.exceptions import BadCSRFToken
 from pyramid.response import Response
 
-from .errors import PayloadTooLarge
+from .errors import NotAUtf8Form, PayloadTooLarge
 from .routes import ACTIONS
 
 BODY_LIMIT_SETTINGS = {"form": ("taxapp.form_max_bytes", 65536), "batch": ("taxapp.batch_max_bytes", 2097152)}
@@ -35,6 +42,65 @@ def max_body(view, info):
 
 
 max_body.options = ("max_body",)
+
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+UTF8_NAMES = ("utf-8", "utf8")
+
+
+def is_utf8_form(request) -> bool:
+    """Urlencoded with no charset or UTF-8's; an empty body needs no Content-Type.
+
+    Multipart is refused rather than read (docs/security.md): taxapp's pages and the
+    course's clients post urlencoded forms, and WebOb's multipart reading (the ``cgi``
+    module's) decodes each part in its own declared charset."""
+    header = Message()
+    header["Content-Type"] = request.headers.get("Content-Type", "")
+    charset = header.get_param("charset")
+    if isinstance(charset, tuple):  # an RFC 2231 charset*=… value
+        return False
+    if charset is not None and charset.strip().lower() not in UTF8_NAMES:
+        return False
+    if not request.content_length:
+        return not header.get_content_type().startswith("multipart/")
+    return header.get_content_type() == FORM_TYPE
+
+
+def form_body(view, info):
+    if info.options.get("max_body") != "form":
+        return view
+
+    def checked(context, request):
+        if not is_utf8_form(request):
+            raise NotAUtf8Form()
+        return view(context, request)
+
+    return checked
+
+
+def is_cross_site(request) -> bool:
+    """A browser says the request comes from another site: ``Sec-Fetch-Site:
+    cross-site``, or an ``Origin`` other than this server's scheme and host
+    (``null`` included). Programs send neither header."""
+    if request.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    return origin is not None and origin.strip().rstrip("/").lower() != request.host_url.lower()
+
+
+def refuse_cross_site(view, info):
+    if not info.options.get("refuse_cross_site"):
+        return view
+
+    def same_site_only(context, request):
+        if is_cross_site(request):
+            raise BadCSRFToken()  # answered 102 by its exception view, nothing changed
+        return view(context, request)
+
+    return same_site_only
+
+
+refuse_cross_site.options = ("refuse_cross_site",)
 
 
 def check_csrf(view, info):
@@ -72,5 +138,7 @@ action_result.options = ("action",)
 
 def includeme(config):
     config.add_view_deriver(check_csrf, under="INGRESS", over="secured_view")
-    config.add_view_deriver(max_body, under="INGRESS", over="check_csrf")
+    config.add_view_deriver(form_body, under="INGRESS", over="check_csrf")
+    config.add_view_deriver(refuse_cross_site, under="INGRESS", over="form_body")
+    config.add_view_deriver(max_body, under="INGRESS", over="refuse_cross_site")
     config.add_view_deriver(action_result, under="rendered_view", over="mapped_view")

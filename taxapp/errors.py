@@ -16,8 +16,22 @@ class ActionFailed(Exception):
         self.headers = headers or {}
 
 
-class PayloadTooLarge(ActionFailed):
+class BodyRefused(ActionFailed):
+    """The POST body is refused before anything reads it: its values are never shown back."""
+
+
+class PayloadTooLarge(BodyRefused):
     """The POST body is over the action's limit (HTTP 413)."""
 
     def __init__(self, limit: int):
         super().__init__([f"The POST body is larger than {limit} bytes"], http_status=413)
+
+
+FORM_BODY_MESSAGE = "The POST body must be a form of type application/x-www-form-urlencoded, in UTF-8"
+
+
+class NotAUtf8Form(BodyRefused):
+    """A form action's body is multipart, of another type, or in another charset."""
+
+    def __init__(self):
+        super().__init__([FORM_BODY_MESSAGE])

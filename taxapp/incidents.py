@@ -36,6 +36,8 @@ from logging.handlers import QueueHandler, QueueListener
 
 from pyramid.settings import asbool
 
+from .logs import logged_path
+
 log = logging.getLogger(__name__)
 
 
@@ -227,13 +229,12 @@ def incident_kind(request, exc: BaseException) -> tuple[str, str]:
 def report_incident(request, incident_id: str, exc: BaseException) -> None:
     """Log the incident with its traceback, and mail it through the bounded queue."""
     traceback_text = "".join(traceback.format_exception(exc))
-    log.error(
-        "incident %s on %s %s\n%s", incident_id, request.method, request.path, traceback_text
-    )
+    path = logged_path(request)
+    log.error("incident %s on %s %s\n%s", incident_id, request.method, path, traceback_text)
     mails = request.registry.get("taxapp.incident_mails")
     if mails is not None:
         kind = incident_kind(request, exc)
-        body = f"incident {incident_id}\n{request.method} {request.path}\n{kind[0]} on {kind[1]}\n\n{traceback_text}"
+        body = f"incident {incident_id}\n{request.method} {path}\n{kind[0]} on {kind[1]}\n\n{traceback_text}"
         mails.report(kind, incident_id, body)
 
 

@@ -1,7 +1,17 @@
-"""Logging helpers used from the ini files' ``[handlers]`` sections."""
+"""Logging helpers: the path as logged, and the ini files' ``[handlers]`` sections'."""
 
 import logging
 import os
+from urllib.parse import quote
+
+
+def logged_path(request) -> str:
+    """The path as the client sent it, every byte that is not printable ASCII
+    percent-encoded: a path need not be UTF-8 (WebOb's ``request.path`` then raises),
+    and a decoded line break must not start a forged log line."""
+    environ = request.environ
+    raw = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1", "replace")
+    return quote(raw, safe="/:@!$&'()*+,;=-._~")
 
 
 class FileHandler(logging.FileHandler):

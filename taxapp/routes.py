@@ -11,31 +11,54 @@ class Action(NamedTuple):
     pattern: str
     method: str
     status: int  # app status of success; failure is status + 1
+    # The policy of docs/security.md: a GET that changes state takes no HEAD, and in an
+    # HTML session a browser's cross-site request for it is refused.
+    changes_state: bool
 
 
 ACTIONS = {
-    "init-session": Action("/init-session/{type}", "GET", 700),
-    "authenticate-user": Action("/authenticate-user", "POST", 200),
-    "calculate-tax": Action("/calculate-tax", "POST", 300),
-    "calculate-taxes": Action("/calculate-taxes", "POST", 1500),
-    "list-simulations": Action("/list-simulations", "GET", 500),
-    # the segment must be digits: /delete-simulation/-4 and /abc are 404
-    "delete-simulation": Action(r"/delete-simulation/{n:\d+}", "GET", 600),
-    "display-tax-calculation": Action("/display-tax-calculation", "GET", 800),
-    "end-session": Action("/end-session", "GET", 400),
-    "get-admindata": Action("/get-admindata", "GET", 1000),
+    "init-session": Action("/init-session/{type}", "GET", 700, changes_state=True),
+    "authenticate-user": Action("/authenticate-user", "POST", 200, changes_state=True),
+    "calculate-tax": Action("/calculate-tax", "POST", 300, changes_state=True),
+    "calculate-taxes": Action("/calculate-taxes", "POST", 1500, changes_state=True),
+    "list-simulations": Action("/list-simulations", "GET", 500, changes_state=False),
+    # the segment must be ASCII digits: /delete-simulation/-4, /abc and /٣ are 404
+    "delete-simulation": Action("/delete-simulation/{n:[0-9]+}", "GET", 600, changes_state=True),
+    "display-tax-calculation": Action("/display-tax-calculation", "GET", 800, changes_state=False),
+    "end-session": Action("/end-session", "GET", 400, changes_state=True),
+    "get-admindata": Action("/get-admindata", "GET", 1000, changes_state=False),
 }
 
 # Methods of the routes that are not actions, for the 405 answers' Allow header.
 OTHER_ROUTES = {"home": ("/", "GET")}
 
 
-def allowed_method(route_name: str) -> str | None:
+def allowed_methods(route_name: str) -> tuple[str, ...]:
+    """The methods a route answers (HEAD with a GET that changes nothing); () if unknown."""
     if route_name in ACTIONS:
-        return ACTIONS[route_name].method
-    if route_name in OTHER_ROUTES:
-        return OTHER_ROUTES[route_name][1]
-    return None
+        action = ACTIONS[route_name]
+        method, safe = action.method, not action.changes_state
+    elif route_name in OTHER_ROUTES:
+        method, safe = OTHER_ROUTES[route_name][1], True
+    else:
+        return ()
+    return (method, "HEAD") if method == "GET" and safe else (method,)
+
+
+class RequestMethodsPredicate:
+    """``request_methods=("GET",)``: exactly these methods. Pyramid's ``request_method``
+    lets HEAD in wherever GET is; here a HEAD is only where GET changes nothing."""
+
+    def __init__(self, value, config):
+        self.value = tuple(value)
+
+    def text(self):
+        return f"request_methods = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return request.method in self.value
 
 
 def static_fingerprint() -> str:
@@ -47,6 +70,7 @@ def static_fingerprint() -> str:
 
 
 def includeme(config):
+    config.add_view_predicate("request_methods", RequestMethodsPredicate)
     config.add_static_view("static", "taxapp:static", cache_max_age=365 * 24 * 3600)
     config.add_cache_buster("taxapp:static/", QueryStringConstantCacheBuster(static_fingerprint()))
     for name, (pattern, _method) in OTHER_ROUTES.items():

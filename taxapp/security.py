@@ -2,7 +2,9 @@
 
 Users come from the ini file (``taxapp.users``: one ``login pbkdf2_sha256-hash`` a
 line). Verification costs the same whatever the login: an unknown login is checked
-against a dummy hash of the same strength, so timing does not tell which logins exist.
+against a dummy hash of the same strength, so timing does not tell which logins exist;
+a password passlib refuses for its size (over 4,096 bytes) is a failed login at the
+same cost, never an error.
 
 The security policy makes the contract's pipeline checks (contract.md §2): every
 view but init-session needs a response type in the session, and every view but
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 
+from passlib.exc import PasswordSizeError
 from passlib.hash import pbkdf2_sha256
 from pyramid.security import Allowed, Denied
 from pyramid.csrf import new_csrf_token
@@ -54,7 +57,11 @@ class Users:
 
     def verify(self, login: str, password: str) -> bool:
         hashed = self.hashes.get(login)
-        ok = pbkdf2_sha256.verify(password, hashed or self._dummy)
+        try:
+            ok = pbkdf2_sha256.verify(password, hashed or self._dummy)
+        except PasswordSizeError:  # refused before hashing: hash something, for the same cost
+            pbkdf2_sha256.verify("", self._dummy)
+            return False
         return ok and hashed is not None
 
 

@@ -8,6 +8,8 @@ import logging
 import random
 import time
 
+from .logs import logged_path
+
 log = logging.getLogger("taxapp.requests")
 
 
@@ -19,7 +21,7 @@ def request_log_tween_factory(handler, registry):
         log.info(
             "%s %s action=%s status=%s http=%s %.1fms",
             request.method,
-            request.path,
+            logged_path(request),
             route.name if route else "-",
             getattr(request, "app_status", "-"),
             response.status_code,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pyramid.csrf import get_csrf_token
 from pyramid.renderers import render
 
-from ..errors import PayloadTooLarge
+from ..errors import BodyRefused
 from ..tax import COURSE_YEAR, default_rules, shares
 
 # The statuses answered with a page; any other is the error page. 200, 300 and 600
@@ -65,9 +65,9 @@ def _simulation_to_show(request):
 def _refill(request, status) -> dict:
     """The posted values of a failed form, to show them again.
 
-    A body refused for its size (413) is never read: its values are not shown.
+    A body refused unread (too large, not a UTF-8 form) is never read: its values are not shown.
     """
-    if isinstance(getattr(request, "exception", None), PayloadTooLarge):
+    if isinstance(getattr(request, "exception", None), BodyRefused):
         return {}
     form = request.POST
     return {name: ",".join(form.getall(name)) for name in REFILLED_FIELDS.get(status, ())}

@@ -6,7 +6,10 @@ empty list writes nothing), an object nests its keys, ``""``/``None`` give an em
 element, numbers are written as Python's ``str()``, booleans ``true``/``false``.
 Whatever a client echoes back (batch items) stays well-formed: characters XML 1.0
 cannot carry become U+FFFD, line breaks become character references, and a key
-that is not an XML name has its bad characters replaced by ``_``.
+becomes an element name of ASCII letters, digits, ``_``, ``-`` and ``.`` only (any
+other character → ``_``, and a leading ``_`` when it starts with neither an ASCII
+letter nor ``_``): names outside ASCII differ between XML editions, and expat,
+behind most clients' parsers, refuses some that Python calls letters (``ª``, ``ㅤ``).
 """
 
 from __future__ import annotations
@@ -24,16 +27,16 @@ def escape_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text).translate(_ESCAPES)
 
 
-def _name_char(c: str) -> bool:
-    return c == "_" or (c.isalpha() and c.isprintable()) or (c.isascii() and (c.isdigit() or c in ".-"))
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
 def element_name(key) -> str:
-    """``key`` as a valid XML name (keys are XML names already except in echoed items)."""
-    name = "".join(c if _name_char(c) else "_" for c in str(key))
-    if not name or not (name[0] == "_" or name[0].isalpha()):
-        name = "_" + name
-    return name
+    """``key`` as an ASCII XML name (keys are such names already except in echoed items)."""
+    if type(key) is str and _NAME.fullmatch(key):
+        return key
+    name = _NOT_NAME_CHAR.sub("_", str(key))
+    return name if _NAME.fullmatch(name) else "_" + name
 
 
 def _scalar(value) -> str:

@@ -30,7 +30,7 @@ def init_session(request):
     return [f"session started with response type {response_type}"]
 
 
-@action("init-session")
+@action("init-session", changes_state=False)
 def invalid_response_type(request):
     """Any other type: answered in the session's current type."""
     raise ActionFailed([f"invalid parameter [type={request.matchdict['type']}]"])

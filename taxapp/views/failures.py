@@ -8,15 +8,15 @@ when Redis was down before it could read any.
 import logging
 
 import redis
-from pyramid.exceptions import BadCSRFToken
+from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import Response
-from pyramid.view import notfound_view_config
+from pyramid.view import exception_view_config, notfound_view_config
 
 from ..actions import failure_view
 from ..errors import ActionFailed
 from ..incidents import new_incident_id, report_incident
-from ..routes import ACTIONS, allowed_method
+from ..routes import ACTIONS, allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +63,19 @@ def incident(exc, request):
 def not_found(exc, request):
     """404, or 405 for a known URL with another method; never touches the session."""
     route = request.matched_route
-    method = allowed_method(route.name) if route else None
-    if method is None:
+    allowed = allowed_methods(route.name) if route else ()
+    if not allowed:
         return _text(404, "404 Not Found")
-    allowed = (method, "HEAD") if method == "GET" else (method,)
     if request.method not in allowed:
-        response = _text(405, f"405 Method Not Allowed: use {method}")
+        response = _text(405, f"405 Method Not Allowed: use {allowed[0]}")
         response.allow = allowed
         return response
+    return _text(404, "404 Not Found")
+
+
+@exception_view_config(URLDecodeError)
+def undecodable_path(exc, request):
+    """A path that is not UTF-8 names no route: 404, never an incident."""
     return _text(404, "404 Not Found")
 
 

@@ -1,8 +1,9 @@
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config
+
+from ..responses import Found
 
 
 @view_config(route_name="home", request_method="GET")
 def home(request):
     """``/`` starts a browser on the HTML pages."""
-    return HTTPFound(location=request.route_path("init-session", type="html"))
+    return Found(location=request.route_path("init-session", type="html"))

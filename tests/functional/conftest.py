@@ -29,3 +29,15 @@ def json_client(testapp):
 @pytest.fixture
 def xml_client(testapp):
     return start(testapp, "xml")
+
+
+@pytest.fixture(params=["json", "xml"])
+def fmt(request):
+    """Each test with it runs in both formats of programs."""
+    return request.param
+
+
+@pytest.fixture
+def client(testapp, fmt):
+    """A signed-in session of type ``fmt``."""
+    return start(testapp, fmt)
