@@ -8,13 +8,26 @@ where a missing service is a failure (CI must test against real servers).
 import os
 import pathlib
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# The fuzz tests' profile (tests/functional/test_fuzz.py): a fixed number of examples and
+# a deadline per example, the same for every run; derandomized under CI, so that a CI run
+# is reproducible, while a developer's runs keep exploring new inputs.
+settings.register_profile(
+    "fuzz",
+    max_examples=3000,
+    deadline=timedelta(seconds=2),
+    derandomize=IN_CI,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 POSTGRES_ADMIN_URL = os.environ.get("TAXAPP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MARIADB_ADMIN_URL = os.environ.get("TAXAPP_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/")

@@ -9,7 +9,7 @@ import logging
 
 import redis
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
-from pyramid.httpexceptions import HTTPForbidden
+from pyramid.httpexceptions import HTTPForbidden, HTTPMovedPermanently
 from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
 
@@ -76,6 +76,15 @@ def not_found(exc, request):
 @exception_view_config(URLDecodeError)
 def undecodable_path(exc, request):
     """A path that is not UTF-8 names no route: 404, never an incident."""
+    return _text(404, "404 Not Found")
+
+
+@exception_view_config(HTTPMovedPermanently)
+def static_directory(exc, request):
+    """The static view's redirect of a directory (``/static/.``) to its URL with a
+    slash, the only 301 Pyramid makes here: taxapp's static files are one flat
+    folder, so a directory names nothing (and that redirect would name the host the
+    client sent)."""
     return _text(404, "404 Not Found")
 
 

@@ -146,3 +146,9 @@ def test_redirects_through_waitress_are_paths(live_server):
     resp = connection.getresponse()
     assert resp.status == 302 and resp.getheader("Location") == "/init-session/html"
     connection.close()
+
+
+@pytest.mark.parametrize("url", ["/static/.", "/static/./.", "/static"])
+def test_a_static_directory_names_nothing_and_redirects_nowhere(testapp, url):
+    resp = testapp.get(url, headers=HOSTILE_HEADERS, status=404)
+    assert "Location" not in resp.headers and resp.content_type == "text/plain"

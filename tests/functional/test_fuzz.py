@@ -1,0 +1,281 @@
+"""Property-based fuzzing of the whole application (docs/security.md).
+
+Generated methods, paths (any bytes), query strings, headers (content types with
+charsets, multipart, origins, hosts), and bodies (forms, JSON batches with lone
+surrogates and keys given twice, bytes) are sent in JSON, XML and HTML sessions,
+and with no session, to the real WSGI application and to a real waitress over a
+socket. Whatever is sent, the answer is never a 5xx (Redis is up), and it is one of:
+the result envelope ``{action, status, response}`` in JSON or in XML that
+ElementTree, lxml and expat all parse; the one-line ``text/plain`` 404/405; an
+HTML page; a static file; or a redirect to a path of taxapp.
+
+The ``fuzz`` profile (tests/conftest.py) fixes the number of examples and the
+deadline, so that CI runs exactly what a developer runs (derandomized under CI).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import socket
+import xml.parsers.expat
+from urllib.parse import quote_from_bytes
+
+import lxml.etree
+import pytest
+from hypothesis import given, settings, strategies as st
+from webob import Request
+from webtest import TestApp
+
+from taxapp import main
+from tests.conftest import app_settings
+from tests.functional.conftest import parse_xml
+
+HOSTILE = "evil.example"
+TOKEN = "<the session's CSRF token>"  # replaced by the session's token when sent
+
+# --- what is sent ------------------------------------------------------------------------------
+
+ROUTES = ["/", "/init-session/json", "/init-session/xml", "/init-session/html", "/authenticate-user",
+          "/calculate-tax", "/calculate-taxes", "/list-simulations", "/delete-simulation/1",
+          "/display-tax-calculation", "/end-session", "/get-admindata", "/static/taxapp.css", "/static/favicon.svg"]
+PREFIXES = ["/", "/init-session/", "/delete-simulation/", "/static/", "/end-session", "/calculate-tax"]
+
+methods = st.sampled_from(["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"]) | st.from_regex(
+    r"\A[A-Z]{1,8}\Z")
+raw_paths = st.sampled_from(ROUTES).map(str.encode) | st.builds(
+    bytes.__add__,
+    st.sampled_from(PREFIXES).map(str.encode),
+    st.binary(max_size=12) | st.sampled_from(["٣", "0007", "9" * 5000, "-4", "json/x", "%FF", ".."]).map(str.encode),
+)
+query_strings = st.lists(st.sampled_from(["id=", "id", "1", "99", "%FF", "%00", "&", "=", "%E2%80%AE", "9" * 30, "x"]),
+                         max_size=6).map("".join)
+
+CONTENT_TYPES = [
+    None, "", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8",
+    "application/x-www-form-urlencoded; charset=latin-1", "application/x-www-form-urlencoded; charset=utf-16",
+    "application/x-www-form-urlencoded; charset=nope", "application/x-www-form-urlencoded; charset*=utf-8''x",
+    "multipart/form-data", "multipart/form-data; boundary=b", "multipart/form-data; boundary=", "application/json",
+    "application/json; charset=latin-1", "text/plain", "text/xml", "garbage", ";;;", "a/b; c",
+]
+content_types = st.sampled_from(CONTENT_TYPES) | st.text(st.characters(min_codepoint=32, max_codepoint=126),
+                                                           max_size=40)
+header_values = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=30)
+headers = st.fixed_dictionaries({}, optional={
+    "Accept": st.sampled_from(["text/html", "application/json", "*/*", "text/html;q=0.1, application/json",
+                               "application/xml", "text/html,application/xhtml+xml,*/*;q=0.8"]) | header_values,
+    "Origin": st.sampled_from(["http://localhost", "null", f"http://{HOSTILE}", "https://localhost"]) | header_values,
+    "Sec-Fetch-Site": st.sampled_from(["cross-site", "same-origin", "same-site", "none"]) | header_values,
+    "Host": st.sampled_from(["localhost", HOSTILE, f"{HOSTILE}:8080", "[::1]:1"]),
+    "X-Forwarded-Host": st.just(HOSTILE),
+    "X-Forwarded-Proto": st.sampled_from(["https", "gopher"]),
+    "X-CSRF-Token": st.just(TOKEN) | header_values,
+    "Accept-Language": header_values,
+    "Content-Length": st.sampled_from(["0", "-1", "abc", "99999999999"]),
+})
+
+texts = st.text(max_size=20) | st.sampled_from(["yes", "no", " YES ", "1", "0007", "9" * 5000, "0" * 5000 + "1",
+                                                "admin", TOKEN, "\x00", "é", "\u202e"])
+FIELDS = ["married", "children", "salary", "user", "password", "csrf_token", "year", "x", ""]
+forms = st.lists(st.tuples(st.sampled_from(FIELDS) | st.text(max_size=5), texts), max_size=6).map(
+    lambda pairs: "&".join(f"{quote_from_bytes(k.encode())}={quote_from_bytes(v.encode())}" for k, v in pairs).encode())
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+    st.sampled_from(FIELDS + ["id", "tax", "rate", "ª", "ㅤ", "1 x", "a:b"]) | st.text(max_size=4), inner, max_size=4),
+    max_leaves=12)
+taxpayers = st.fixed_dictionaries({"married": st.sampled_from(["yes", "no"]) | texts,
+                                   "children": st.integers(0, 25) | texts, "salary": st.integers(-1, 10**12) | texts})
+JSON_SNIPPETS = [r'"\ud800"', r'"\udfff x"', r'"\ud83d\ude00"', r'"\\ud800"', "1e400", "NaN", "-Infinity", "9" * 5000,
+                 '{"salary": 1, "salary": 2}', '{"married": "no", "children": 1, "salary": 1, "married": "yes"}']
+raw_json = st.lists(st.sampled_from(JSON_SNIPPETS) | json_values.map(json.dumps), min_size=1, max_size=4).map(
+    lambda parts: ("[" + ",".join(parts) + "]").encode())
+bodies = st.one_of(st.just(b""), st.binary(max_size=200), forms, raw_json,
+                   st.lists(taxpayers | json_values, max_size=4).map(lambda v: json.dumps(v).encode()))
+
+SESSIONS = ["none", "json", "xml", "html", "html signed in"]
+
+
+@st.composite
+def requests(draw):
+    return {
+        "session": draw(st.sampled_from(SESSIONS)),
+        "method": draw(methods),
+        "path": draw(raw_paths),
+        "query": draw(query_strings),
+        "headers": draw(headers),
+        "content_type": draw(content_types),
+        "body": draw(bodies),
+    }
+
+
+# --- sessions to send them in --------------------------------------------------------------------------
+
+
+class Sessions:
+    """A session of each kind, made again when a request may have changed it."""
+
+    CHANGERS = re.compile(rb"init-session|end-session|authenticate-user")
+
+    def __init__(self, app):
+        self.app = app
+        self.made = {}
+
+    def get(self, kind):
+        """(cookie header, CSRF token) of a session of that kind."""
+        if kind == "none":
+            return None, ""
+        if kind not in self.made:
+            client = TestApp(self.app)
+            fmt = kind.split()[0]
+            page = client.get(f"/init-session/{fmt}")
+            token = page.html.find("input", attrs={"name": "csrf_token"})["value"] if fmt == "html" else ""
+            if kind != "html":
+                client.post("/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token},
+                            status=303 if fmt == "html" else 200)
+                if fmt == "html":
+                    token = client.get("/display-tax-calculation").html.find(
+                        "input", attrs={"name": "csrf_token"})["value"]
+            self.made[kind] = (f"session={client.cookies['session']}", token)
+        return self.made[kind]
+
+    def after(self, kind, sent, response_headers):
+        """Forget the session if the request may have changed its kind or its id."""
+        if self.CHANGERS.search(sent["path"]) or any(k.lower() == "set-cookie" for k, _ in response_headers):
+            self.made.pop(kind, None)
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(sqlite_url, redis_url):
+    """The application, its user's hash made cheap (1,000 rounds): logins are fuzzed too."""
+    from passlib.hash import pbkdf2_sha256
+
+    users = "admin " + pbkdf2_sha256.using(rounds=1000).hash("admin")
+    return main({}, **app_settings(sqlite_url, redis_url, **{"taxapp.users": users}))
+
+
+@pytest.fixture(scope="module")
+def sessions(fuzz_app):
+    return Sessions(fuzz_app)
+
+
+def with_token(value, token):
+    return value.replace(TOKEN, token) if isinstance(value, str) else value.replace(TOKEN.encode(), token.encode())
+
+
+# --- what every answer must be ------------------------------------------------------------------------------
+
+
+def parse_xml_everywhere(body: bytes):
+    root = parse_xml(body.decode("utf-8"))  # ElementTree (defusedxml), after the framing checks
+    lxml.etree.fromstring(body)
+    xml.parsers.expat.ParserCreate().Parse(body, True)
+    return root
+
+
+def check_answer(sent, status, headers, body):
+    """The property: an answer of one of the allowed kinds, never a 5xx."""
+    headers = {k.lower(): v for k, v in headers}
+    context = f"{sent} -> {status} {headers} {body[:300]!r}"
+    assert status < 500, context
+    if 300 <= status < 400 and status != 304:
+        location = headers["location"]
+        assert location.startswith("/") and not location.startswith("//") and HOSTILE not in location, context
+        return
+    content_type = headers.get("content-type", "").split(";")[0]
+    head = sent["method"] == "HEAD"
+    if content_type == "application/json":
+        if not head:
+            result = json.loads(body)
+            assert list(result) == ["action", "status", "response"] and type(result["status"]) is int, context
+    elif content_type == "application/xml":
+        if not head:
+            root = parse_xml_everywhere(body)
+            assert [child.tag for child in root][:2] == ["action", "status"], context
+            assert root.findtext("status").isdigit(), context
+    elif content_type == "text/plain":
+        assert status in (404, 405), context
+        if not head:
+            assert body.count(b"\n") == 1 and body.endswith(b"\n"), context
+    elif content_type == "text/html":
+        assert head or body.lstrip().lower().startswith(b"<!doctype html>"), context
+    else:
+        assert content_type in ("text/css", "image/svg+xml") and status in (200, 304), context
+
+
+# --- through the WSGI application -------------------------------------------------------------------------------
+
+
+def wsgi_request(sent, cookie, token):
+    request = Request.blank("/")
+    environ = request.environ
+    environ["REQUEST_METHOD"] = sent["method"]
+    environ["PATH_INFO"] = sent["path"].decode("latin-1")  # PEP 3333: the bytes as latin-1
+    environ["QUERY_STRING"] = sent["query"]
+    for name, value in sent["headers"].items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_LENGTH" else f"HTTP_{key}"] = with_token(value, token)
+    if sent["body"]:
+        request.body = with_token(sent["body"], token)  # sets the true CONTENT_LENGTH
+    if sent["content_type"] is not None:
+        environ["CONTENT_TYPE"] = sent["content_type"]
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    return request
+
+
+@settings(settings.get_profile("fuzz"))
+@given(sent=requests())
+def test_wsgi_answers_are_never_5xx_and_always_well_formed(fuzz_app, sessions, sent):
+    cookie, token = sessions.get(sent["session"])
+    request = wsgi_request(sent, cookie, token)
+    try:
+        response = request.get_response(fuzz_app)
+    except ValueError:
+        # WebOb's Request.blank refuses a Content-Length that is not a number
+        # before the application is called: nothing was sent to taxapp
+        assert not sent["headers"].get("Content-Length", "0").isdigit()
+        return
+    check_answer(sent, response.status_int, response.headerlist, response.body)
+    sessions.after(sent["session"], sent, response.headerlist)
+
+
+# --- through waitress, over a socket ------------------------------------------------------------------------------
+
+
+def raw_http_request(sent, cookie, token, port) -> bytes:
+    path = quote_from_bytes(sent["path"], safe="/") or "/"
+    target = path + ("?" + sent["query"] if sent["query"] else "")
+    body = with_token(sent["body"], token)
+    lines = [f"{sent['method']} {target} HTTP/1.1", "Connection: close"]
+    fields = {"Host": f"127.0.0.1:{port}", **sent["headers"], "Content-Length": str(len(body))}
+    if sent["content_type"] is not None:
+        fields["Content-Type"] = sent["content_type"]
+    if cookie:
+        fields["Cookie"] = cookie
+    lines += [f"{name}: {with_token(value, token)}" for name, value in fields.items()]
+    return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
+
+
+@pytest.fixture(scope="module")
+def fuzz_server(fuzz_app):
+    from tests.conftest import LiveServer
+
+    server = LiveServer(fuzz_app, threads=4)
+    yield int(server.url.rsplit(":", 1)[1])
+    server.close()
+
+
+@settings(settings.get_profile("fuzz"), max_examples=settings.get_profile("fuzz").max_examples // 3)
+@given(sent=requests())
+def test_waitress_answers_are_never_5xx_and_always_well_formed(fuzz_server, sessions, sent):
+    cookie, token = sessions.get(sent["session"])
+    with socket.create_connection(("127.0.0.1", fuzz_server), timeout=20) as sock:
+        sock.sendall(raw_http_request(sent, cookie, token, fuzz_server))
+        response = http.client.HTTPResponse(sock, method=sent["method"])
+        response.begin()
+        body = response.read()
+    if 400 <= response.status < 500 and body.endswith(b"(generated by waitress)"):
+        return  # waitress's own refusal of a malformed request: taxapp never saw it
+    check_answer(sent, response.status, response.getheaders(), body)
+    sessions.after(sent["session"], sent, response.getheaders())
