@@ -23,7 +23,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # is reproducible, while a developer's runs keep exploring new inputs.
 settings.register_profile(
     "fuzz",
-    max_examples=3000,
+    max_examples=2000,
     deadline=timedelta(seconds=2),
     derandomize=IN_CI,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
