@@ -77,8 +77,9 @@ headers = st.fixed_dictionaries({}, optional={
 LONG_VALUES = ["9" * 5000, "0" * 5000 + "1", "x" * 5000, "é" * 3000]  # past int()'s and passlib's limits
 texts = st.one_of(st.sampled_from(LONG_VALUES), st.text(max_size=20),
                   st.sampled_from(["yes", "no", " YES ", "1", "0007", "admin", TOKEN, "\x00", "é", "\u202e"]))
-FIELDS = ["married", "children", "salary", "user", "password", "csrf_token", "year", "x", ""]
-ODD_KEYS = ["ª", "ㅤ", "é", "1 x", "a:b", "-", ".", "", "<", "id", "tax", "rate"]
+FIELDS = ["married", "children", "salary", "user", "password", "csrf_token", "year", "rules", "single_parent", "x",
+          ""]
+ODD_KEYS = ["ª", "ㅤ", "é", "1 x", "a:b", "-", ".", "", "<", "id", "tax", "rate", "year", "rules", "single_parent"]
 
 
 def urlencoded(pairs) -> bytes:
@@ -128,7 +129,7 @@ def wild_requests(draw):
 
 
 FORM_FIELDS = {"/authenticate-user": ["user", "password", "csrf_token"],
-               "/calculate-tax": ["married", "children", "salary", "csrf_token"]}
+               "/calculate-tax": ["married", "children", "salary", "csrf_token", "year", "rules", "single_parent"]}
 FORM_CONTENT_TYPES = st.sampled_from(CONTENT_TYPES[2:4]) | st.sampled_from(CONTENT_TYPES[4:11]) | content_types
 
 
@@ -139,11 +140,11 @@ def action_requests(draw):
     sent = draw(wild_requests())
     sent["session"] = draw(st.sampled_from(SESSIONS[1:]))
     path = draw(st.sampled_from(["/authenticate-user", "/calculate-tax", "/calculate-taxes", "/delete-simulation/",
-                                 "/display-tax-calculation", "/init-session/"]))
-    sent["method"] = "GET" if path in ("/delete-simulation/", "/display-tax-calculation", "/init-session/") else "POST"
+                                 "/display-tax-calculation", "/init-session/", "/get-admindata"]))
+    sent["method"] = "POST" if path in FORM_FIELDS or path == "/calculate-taxes" else "GET"
     if path in FORM_FIELDS:
         fields = FORM_FIELDS[path]
-        pairs = draw(st.lists(st.tuples(st.sampled_from(fields), texts), min_size=len(fields) - 1, max_size=5))
+        pairs = draw(st.lists(st.tuples(st.sampled_from(fields), texts), min_size=2, max_size=len(fields) + 1))
         sent["content_type"] = draw(FORM_CONTENT_TYPES)
         sent["body"] = (multipart if "multipart" in (sent["content_type"] or "") else urlencoded)(pairs)
     elif path == "/calculate-taxes":
@@ -152,8 +153,8 @@ def action_requests(draw):
         path += draw(st.text(st.characters(categories=("Nd",)), min_size=1, max_size=3) | st.sampled_from(["1", "0002"]))
     elif path == "/init-session/":
         path += draw(st.sampled_from(["json", "xml", "html"]) | st.text(max_size=5))
-    else:
-        sent["query"] = "id=" + draw(st.sampled_from(["1", "01", "9" * 5000]) | st.text(max_size=5).map(
+    else:  # display-tax-calculation?id=, get-admindata?year=
+        sent["query"] = ("id=" if "display" in path else "year=") + draw(st.sampled_from(["1", "01", "2019", "02024", "9" * 5000]) | st.text(max_size=5).map(
             lambda t: quote_from_bytes(t.encode())))
     sent["path"] = path.encode()
     return sent

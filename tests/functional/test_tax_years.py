@@ -9,7 +9,6 @@ import json
 import pytest
 
 from tests.functional.answers import check, read
-from tests.functional.test_actions import client, fmt  # noqa: F401 (each test in JSON and XML)
 from tests.tax.conftest import PARAMETERS, TAX_YEARS
 from tests.tax.exact import exact_tax, rounded
 
