@@ -7,7 +7,6 @@ import pytest
 from tests.functional.answers import check, read
 from tests.functional.conftest import start
 
-FORMATS = ["json", "xml"]
 NO_SESSION = ["No session in progress. Start with action [init-session]"]
 SIM_55555 = {"married": "yes", "children": 2, "salary": 55555, "tax": 2814, "surcharge": 0, "rate": 0.14,
              "discount": 0, "reduction": 0}
