@@ -6,7 +6,16 @@ parallel sessions or locally from the server's figures; :mod:`taxapp.client.taxp
 reads the taxpayers files; :mod:`taxapp.client.cli` is the command.
 """
 
-from .api import DEFAULT_URL, SUCCESS_STATUS, ClientError, ServerUnreachable, TaxappClient, TaxappError, parse_xml
+from .api import (
+    DEFAULT_URL,
+    SUCCESS_STATUS,
+    ClientError,
+    SecureCookieOverHttp,
+    ServerUnreachable,
+    TaxappClient,
+    TaxappError,
+    parse_xml,
+)
 from .batch import calculate_locally, calculate_remotely
 from .taxpayers import BadLine, Taxpayer, read_taxpayers
 
@@ -15,6 +24,7 @@ __all__ = [
     "SUCCESS_STATUS",
     "BadLine",
     "ClientError",
+    "SecureCookieOverHttp",
     "ServerUnreachable",
     "TaxappClient",
     "TaxappError",

@@ -39,6 +39,7 @@ __all__ = [
     "RESPONSE_TYPES",
     "SUCCESS_STATUS",
     "ClientError",
+    "SecureCookieOverHttp",
     "ServerUnreachable",
     "TaxappClient",
     "TaxappError",
@@ -117,6 +118,23 @@ class ServerUnreachable(ClientError):
         self.url = url
         self.reason = reason
         super().__init__(f"cannot reach the taxapp server at {url}: {reason}")
+
+
+class SecureCookieOverHttp(ClientError):
+    """The server's session cookie is ``Secure`` but the URL is plain http.
+
+    Such a cookie is never sent back over http, so every action after init-session
+    would answer "No session in progress". A production server (``cookie_secure``)
+    is meant to be reached through its HTTPS proxy.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        super().__init__(
+            f"the server at {url} sets its session cookie Secure (sent over HTTPS only), so it would not be "
+            "sent back over http: use the server's https:// address (its proxy), "
+            "or a server with redis.sessions.cookie_secure = false"
+        )
 
 
 # ---------------------------------------------------------------- XML answers
@@ -280,12 +298,15 @@ class TaxappClient:
         """``init-session``: start (or re-type) the session; returns its message list.
 
         ``response_type`` changes :attr:`response_type` for this and later calls.
+        A ``Secure`` session cookie over plain http raises :class:`SecureCookieOverHttp`.
         """
         if response_type is not None:
             if response_type not in RESPONSE_TYPES:
                 raise ValueError(f"response_type must be one of {RESPONSE_TYPES}, not {response_type!r}")
             self.response_type = response_type
         response = self._call("init-session", f"/init-session/{self.response_type}")
+        if urllib.parse.urlsplit(self.url).scheme != "https" and any(cookie.secure for cookie in self.cookies):
+            raise SecureCookieOverHttp(self.url)
         self._started = True
         return response
 

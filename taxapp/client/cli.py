@@ -7,7 +7,8 @@ on a terminal.
 
 Exit status: 0 every valid line was computed (bad lines are reported, not
 fatal); 1 any other failure (unreadable input, unwritable output, a refused
-action); 2 wrong usage; 3 server unreachable; 4 login refused.
+action, a Secure session cookie over plain http); 2 wrong usage; 3 server
+unreachable; 4 login refused.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
-from .api import DEFAULT_URL, RESPONSE_TYPES, ServerUnreachable, TaxappClient, TaxappError
+from .api import DEFAULT_URL, RESPONSE_TYPES, ClientError, ServerUnreachable, TaxappClient, TaxappError
 from .batch import BATCH_MAX, calculate_locally, calculate_remotely, needed_years
 from .taxpayers import FIELDS, BadLine, Taxpayer, read_taxpayers
 
@@ -349,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     except ServerUnreachable as error:
         _fail(str(error))
         return EXIT_UNREACHABLE
-    except TaxappError as error:
-        if error.action == "authenticate-user" and error.status == 201:
+    except ClientError as error:  # a TaxappError, a SecureCookieOverHttp
+        if isinstance(error, TaxappError) and error.action == "authenticate-user" and error.status == 201:
             _fail(f"login refused for user {connection.user!r} at {connection.url}: {'; '.join(error.messages)}")
             return EXIT_LOGIN_REFUSED
         _fail(str(error))

@@ -12,7 +12,7 @@ import pytest
 
 from taxapp.client.cli import DEMO_TAXPAYERS, Progress, main
 from taxapp.tax import calculate_tax
-from tests.conftest import ROOT
+from tests.conftest import ROOT, LiveServer, app_settings
 from tests.tax.conftest import DATA_2019
 
 from .conftest import COURSE_CASES, PASSWORD, USER, run_command
@@ -164,6 +164,27 @@ def test_the_server_down_exits_3_with_one_clear_line(dead_url, mode, tmp_path):
     files = [str(SAMPLE), str(tmp_path / "out.json"), "--errors", os.devnull] if mode != "demo" else []
     result = run_command(mode, *files, env=command_env(dead_url, PASSWORD))
     assert_one_clear_line(result, 3, f"cannot reach the taxapp server at {dead_url}")
+    assert not (tmp_path / "out.json").exists()
+
+
+@pytest.fixture(scope="module")
+def secure_cookie_url(sqlite_url, redis_url):
+    """A real waitress serving taxapp with production.ini's Secure cookie, over plain http."""
+    from taxapp import main as make_app
+
+    server = LiveServer(make_app({}, **app_settings(sqlite_url, redis_url, **{"redis.sessions.cookie_secure": "true"})))
+    yield server.url
+    server.close()
+
+
+@pytest.mark.parametrize("mode", ["batch", "local", "demo"])
+@pytest.mark.parametrize("password", [PASSWORD, "wrong"])
+def test_a_secure_cookie_over_plain_http_exits_1_saying_so(secure_cookie_url, mode, password, tmp_path):
+    """Not "No session in progress" after the login: the cookie would never come back over http."""
+    files = [str(SAMPLE), str(tmp_path / "out.json"), "--errors", os.devnull] if mode != "demo" else []
+    result = run_command(mode, *files, env=command_env(secure_cookie_url, password))
+    assert_one_clear_line(result, 1, f"the server at {secure_cookie_url} sets its session cookie Secure",
+                          "https://")
     assert not (tmp_path / "out.json").exists()
 
 
