@@ -3,13 +3,15 @@
 
 PYTHON ?= python3
 VENV ?= .venv
+# make serve PORT=8080 when 6543 is taken
+PORT ?= 6543
 BIN = $(VENV)/bin
 
 .PHONY: serve test install install-test browser bench
 
 serve: $(VENV)/.installed
 	$(BIN)/alembic -c development.ini upgrade head
-	$(BIN)/pserve development.ini
+	$(BIN)/pserve development.ini http_port=$(PORT)
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,8 +1,10 @@
 """Alembic environment: the database URL comes from the ini file given with ``-c``.
 
 ``alembic -c development.ini upgrade head`` reads ``sqlalchemy.url`` of the app
-section, as the application does. ``-x url=...`` (or a ``sqlalchemy.url``
-attribute set by a program, as the tests do) overrides it.
+section, as the application does (only that setting: the migrations need no other
+environment variable). ``-x url=...`` (or a ``sqlalchemy.url`` attribute set by a
+program, as the tests do) overrides it. A missing environment variable ends the
+command with one line and exit status 1, like the application's start.
 """
 
 from alembic import context
@@ -11,6 +13,7 @@ from sqlalchemy import engine_from_config, pool
 
 from taxapp.models.meta import Base
 from taxapp.settings import expand_environment
+from taxapp.startup import StartupError, exit_with
 
 config = context.config
 
@@ -19,7 +22,10 @@ if url:
     settings = {"sqlalchemy.url": url}
 else:
     setup_logging(config.config_file_name)
-    settings = expand_environment(get_appsettings(config.config_file_name))
+    try:
+        settings = expand_environment({"sqlalchemy.url": get_appsettings(config.config_file_name)["sqlalchemy.url"]})
+    except StartupError as error:
+        exit_with(error, "alembic")
 
 target_metadata = Base.metadata
 

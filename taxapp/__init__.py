@@ -2,20 +2,20 @@
 
 import gc
 import logging
-import sys
 
 from pyramid.config import Configurator
 
 from .settings import expand_environment
-from .startup import StartupError
+from .startup import StartupError, exit_with
 
 log = logging.getLogger(__name__)
 
 
 def main(global_config, **settings):
     """Return the taxapp WSGI application; each part wires itself with ``includeme``."""
+    ini_settings = settings
     try:
-        settings = expand_environment(settings)
+        settings = expand_environment(ini_settings)
         with Configurator(settings=settings) as config:
             config.include(".incidents")
             config.include(".models")
@@ -38,6 +38,7 @@ def main(global_config, **settings):
         log.critical("start-up failed: %s", error)
         from .incidents import mail_administrator
 
-        mail_administrator(settings, "start-up failed", str(error))
-        print(f"taxapp: {error}", file=sys.stderr)
-        raise SystemExit(error.exit_code) from None
+        # the settings as far as the environment gives them: a missing variable is
+        # itself the failure, and the mail settings may not need it
+        mail_administrator(expand_environment(ini_settings, strict=False), "start-up failed", str(error))
+        exit_with(error)

@@ -35,14 +35,13 @@ def test_hash_password_refuses_an_empty_password():
 
 
 def test_pserve_development_ini_serves_with_an_embedded_redis(tmp_path, sqlite_url):
-    """development.ini as shipped, but on a free port and the test's migrated database."""
+    """development.ini as shipped, but on a free port (``http_port=``) and the test's migrated database."""
     port = free_port()
     ini = (ROOT / "development.ini").read_text()
-    ini = ini.replace("listen = localhost:6543", f"listen = 127.0.0.1:{port}")
     ini = ini.replace("sqlalchemy.url = sqlite:///%(here)s/var/taxapp.sqlite", f"sqlalchemy.url = {sqlite_url}")
     config = tmp_path / "development.ini"
     config.write_text(ini)
-    server = subprocess.Popen([BIN / "pserve", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    server = subprocess.Popen([BIN / "pserve", str(config), f"http_port={port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))

@@ -65,7 +65,7 @@ class Pserve:
         app = ini["app:main"]
         app["sqlalchemy.url"], app["redis.url"], app["pyramid.reload_templates"] = database_url, redis_url, "false"
         app.update({"taxapp.login.key_prefix": LOGIN_KEY_PREFIX, **(settings or {})})
-        ini["server:main"]["listen"] = f"127.0.0.1:{self.port}"
+        ini["DEFAULT"]["http_port"] = str(self.port)
         ini["handler_file"]["args"] = repr((str(directory / f"{name}.log"),))
         self.ini = directory / f"{name}.ini"
         with open(self.ini, "w") as out:
