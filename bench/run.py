@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""taxapp's load benchmark (platform.md §6): ``make bench``, or ``python bench/run.py``.
+"""taxapp's load benchmark (targets: README, "Performance and scale"): ``make bench``, or ``python bench/run.py``.
 
 What it does, all on 127.0.0.1:
 
@@ -58,7 +58,7 @@ BIN = Path(sys.executable).parent
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 TAXPAYER = {"married": "yes", "children": "2", "salary": "55555"}
-# The 11 taxpayers of the original course (tax.md §3).
+# The 11 taxpayers of the original course (docs/tax-rules.md).
 COURSE = [("yes", 2, 55555), ("yes", 2, 50000), ("yes", 3, 50000), ("no", 2, 100000), ("no", 3, 100000),
           ("yes", 3, 100000), ("yes", 5, 100000), ("no", 0, 100000), ("yes", 2, 30000), ("no", 0, 200000),
           ("yes", 3, 200000)]

@@ -33,7 +33,7 @@ class action(_PerResponseType):
     """``@action("calculate-tax", permission=AUTHENTICATED, max_body="form")``.
 
     ``response_types`` limits the registrations (e.g. an HTML-only variant);
-    ``csrf=True`` asks the CSRF token on the HTML registration (contract.md §6);
+    ``csrf=True`` asks the CSRF token on the HTML registration (docs/api.md);
     ``rendered_as`` renders every registration in one type (a valid init-session
     answers in the type it sets); ``changes_state`` (by default the action's, from
     ``ACTIONS``) refuses a browser's cross-site request on the HTML registration;

@@ -1,6 +1,6 @@
 """View derivers: the pipeline around every action, declared by view options.
 
-Outermost first (contract.md §2, docs/security.md):
+Outermost first (docs/api.md, docs/security.md):
 1. ``max_body``: a POST body over its limit is refused before anything reads it;
 2. ``refuse_cross_site``: on the HTML registrations of the actions that change
    state, a request a browser marks as cross-site is a CSRF failure (102);

@@ -1,6 +1,6 @@
 """The failures an action can answer; no Pyramid import, so forms can raise them.
 
-An action's failure status is its success status + 1 (contract §1): the exception
+An action's failure status is its success status + 1 (docs/api.md): the exception
 carries only the messages and the HTTP status, the status comes from the route.
 """
 

@@ -1,4 +1,4 @@
-"""Validation of what clients post, with the contract's exact messages (contract.md §3).
+"""Validation of what clients post, with the contract's exact messages (docs/api.md).
 
 Values are read strictly: whole numbers are ASCII digits only (``"2abc"``, ``"1.5"``,
 ``"-1"`` are invalid values, never a crash), surrounding spaces are ignored, and the

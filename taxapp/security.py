@@ -6,7 +6,7 @@ against a dummy hash of the same strength, so timing does not tell which logins 
 a password passlib refuses for its size (over 4,096 bytes) is a failed login at the
 same cost, never an error.
 
-The security policy makes the contract's pipeline checks (contract.md §2): every
+The security policy makes the contract's pipeline checks (docs/api.md): every
 view but init-session needs a response type in the session, and every view but
 init-session and authenticate-user an authenticated user. A denial is answered by
 the forbidden view with the 101 result and the denial's message.
@@ -23,7 +23,7 @@ from pyramid.csrf import new_csrf_token
 
 from .startup import StartupError
 
-# Permissions of the views (contract.md §2, pipeline checks 1 and 3).
+# Permissions of the views (docs/api.md, pipeline checks 1 and 3).
 IN_SESSION = "in-session"
 AUTHENTICATED = "authenticated"
 

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+#: Test data kept with the tests (the course's published cases…).
+DATA = ROOT / "tests" / "data"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # The fuzz tests' profile (tests/functional/test_fuzz.py): a fixed number of examples and

@@ -52,7 +52,7 @@ RESPONSE_TYPES = ("json", "xml")
 # The shape of a successful ``response``, used to read XML answers.
 _TEXT, _TEXTS, _OBJECT, _OBJECTS, _ANY_LIST = "text", "texts", "object", "objects", "list"
 
-#: App status of each action's success (contract §2); any other status is a failure.
+#: App status of each action's success (docs/api.md); any other status is a failure.
 SUCCESS_STATUS = {
     "init-session": 700,
     "authenticate-user": 200,
@@ -144,7 +144,7 @@ _FLOAT = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\Z")
 
 
 def _scalar(text: str | None) -> Any:
-    """An XML leaf's text as the JSON value it was written from (contract §5)."""
+    """An XML leaf's text as the JSON value it was written from (docs/api.md)."""
     if not text:
         return ""
     if _INT.match(text):

@@ -20,7 +20,7 @@ then, optionally and in any order, named fields (``7,no,1,30000,year=2026,single
 Named rather than positional, so that a file of four columns reads as it always
 did and a stray fifth value is still an error.
 
-These are the server's own rules (contract §3, calculate-tax): a line the
+These are the server's own rules (docs/api.md, calculate-tax): a line the
 server would refuse is reported here, with its line number, instead of making
 the server refuse a whole batch.
 """

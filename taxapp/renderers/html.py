@@ -1,4 +1,4 @@
-"""The HTML renderer: the app status chooses the page (contract.md §5).
+"""The HTML renderer: the app status chooses the page (docs/api.md).
 
 The views return the same result for every format; this module turns it into a
 page: which template, and the page model the template needs (form values to refill,
@@ -28,7 +28,7 @@ TEMPLATES = {
 # The fields a failed form refills (never the password).
 REFILLED_FIELDS = {201: ("user",), 301: ("married", "children", "salary", "year", "rules", "single_parent")}
 
-# The form fields the failure messages may name (contract.md §3): "[user] parameter
+# The form fields the failure messages may name (docs/api.md): "[user] parameter
 # missing", "Invalid value [x] for parameter [salary (integer >= 0)]", …
 FORM_FIELDS = ("user", "password", "married", "children", "salary", "year", "rules", "single_parent")
 

@@ -1,4 +1,4 @@
-"""The XML answers the original clients parse (contract.md §5).
+"""The XML answers the original clients parse (docs/api.md).
 
 ``<?xml version="1.0" encoding="utf-8"?>`` then ``<root>…</root>`` on one line: each
 key becomes a child element in order, a list repeats its element once per item (an

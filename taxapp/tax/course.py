@@ -3,7 +3,7 @@
 The original application computed with binary floating point and rounded with
 ``floor``/``ceil`` at fixed steps; its published results (and the ones its clients
 stored) depend on that, down to a one-euro difference at some salaries. So every
-step below follows the course's algorithm literally (docs/tax-years.md): same
+step below follows the course's algorithm literally (docs/tax-rules.md): same
 operations, same order, Python ``float``. Do not "simplify" an expression: ``R *
 coeffr - parts * coeffn`` and ``R * coeffr - coeffn * parts`` are not always the
 same float. The official rules, in exact arithmetic, are in :mod:`.official`.
@@ -38,7 +38,7 @@ def _gross_tax(data: TaxData, married: bool, children: int, salary: int) -> tupl
 
 
 def calculate_tax(data: TaxData, married: bool, children: int, salary: int) -> TaxResult:
-    """The tax of a household (tax.md §2, steps A to E)."""
+    """The tax of a household (docs/tax-rules.md, steps 1 to 5)."""
     # B. family-quotient cap: the children's half-shares cannot save more than the cap each.
     tax1, surcharge1, rate1, taxable = _gross_tax(data, married, children, salary)
     h = half_shares(children)

@@ -1,4 +1,4 @@
-"""One small view per action (contract.md §3). Each returns the result's ``response``;
+"""One small view per action (docs/api.md). Each returns the result's ``response``;
 failures are raised (``ActionFailed``) and answered by the failure views."""
 
 from pyramid.security import forget, remember

@@ -10,7 +10,7 @@ import pytest
 import waitress
 
 from taxapp.client import TaxappClient
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
 #: The development user of development.ini.
 USER, PASSWORD = "admin", "admin"
@@ -18,7 +18,7 @@ USER, PASSWORD = "admin", "admin"
 #: Every published result of the original application, by (married, children, salary).
 COURSE_CASES = {
     (case["married"], case["children"], case["salary"]): case
-    for case in json.loads((SHARED / "data" / "course-cases.json").read_text())
+    for case in json.loads((DATA / "course-cases.json").read_text())
 }
 
 

@@ -6,7 +6,7 @@ from tests.functional.conftest import parse_xml
 
 
 def _scalar(value):
-    """The text of a value in XML (contract.md §5): null is empty, booleans as in JSON."""
+    """The text of a value in XML (docs/api.md): null is empty, booleans as in JSON."""
     return "" if value is None else json.dumps(value) if isinstance(value, bool) else str(value)
 
 

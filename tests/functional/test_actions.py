@@ -1,4 +1,4 @@
-"""Every row of contract.md §2–§3, in JSON and XML."""
+"""Every row of docs/api.md, in JSON and XML."""
 
 import json
 

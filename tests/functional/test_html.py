@@ -1,4 +1,4 @@
-"""Every HTML row of contract.md §5 and the CSRF rules of §6, through WebTest."""
+"""Every HTML row of docs/api.md and the CSRF rules of §6, through WebTest."""
 
 import pytest
 

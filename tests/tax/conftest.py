@@ -49,7 +49,7 @@ def _floats(data: TaxData) -> TaxData:
 
 DATA_BY_YEAR = {year: _floats(tax_data_from_parameters(p)) for year, p in PARAMETERS.items()}
 
-# tax.md §1, the course's figures, written out here independently of the migration
+# docs/tax-rules.md, the course's figures, written out here independently of the migration
 # that stores them (the official rules' figures of each year are DATA_BY_YEAR's).
 DATA_2019 = TaxData(
     limits=(9964, 27519, 73779, 156244, 0),

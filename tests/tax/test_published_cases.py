@@ -5,9 +5,9 @@ import json
 import pytest
 
 from taxapp.tax import calculate_tax, shares
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-CASES = json.loads((SHARED / "data" / "course-cases.json").read_text())
+CASES = json.loads((DATA / "course-cases.json").read_text())
 
 
 def test_the_published_file_has_the_cases_of_tax_md():
