@@ -1,4 +1,4 @@
-"""Tweens: the request log line, and the optional ``sleep_time`` pause.
+"""Tweens: the request log line, the query string's check, and the optional ``sleep_time`` pause.
 
 The log line has the method, path, action, app status, HTTP status and duration;
 never a form field, a cookie, a header, a token or a session id.
@@ -7,6 +7,9 @@ never a form field, a cookie, a header, a token or a session id.
 import logging
 import random
 import time
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.tweens import EXCVIEW
 
 from .logs import logged_path
 
@@ -32,6 +35,24 @@ def request_log_tween_factory(handler, registry):
     return request_log_tween
 
 
+def utf8_query_tween_factory(handler, registry):
+    """A query string that is not UTF-8 is answered like such a path: 404 (docs/api.md).
+
+    WebOb decodes the query only when a view reads ``request.GET`` (get-admindata's
+    ``year``, a page's ``id``), where its ``UnicodeDecodeError`` would be an incident;
+    decoding it here, under the exception views, makes it the not-found answer.
+    """
+
+    def utf8_query_tween(request):
+        try:
+            request.GET  # noqa: B018 (decoded for its error)
+        except UnicodeDecodeError:
+            raise HTTPNotFound() from None
+        return handler(request)
+
+    return utf8_query_tween
+
+
 def sleep_tween_factory(handler, registry):
     """About half of the requests pause ``taxapp.sleep_time`` seconds (to show concurrency)."""
     seconds = float(registry.settings.get("taxapp.sleep_time") or 0)
@@ -49,3 +70,4 @@ def sleep_tween_factory(handler, registry):
 def includeme(config):
     config.add_tween("taxapp.tweens.request_log_tween_factory")
     config.add_tween("taxapp.tweens.sleep_tween_factory")
+    config.add_tween("taxapp.tweens.utf8_query_tween_factory", under=EXCVIEW)

@@ -164,6 +164,17 @@ def test_a_path_that_is_not_utf8_is_404_through_waitress(live_server):
         assert answer.endswith(b"\r\n\r\n404 Not Found\n")
 
 
+@pytest.mark.parametrize("path", ["/get-admindata?%FF", "/get-admindata?year=%FF%FE", "/display-tax-calculation?id=%C3"])
+def test_a_query_that_is_not_utf8_is_404_and_changes_nothing(testapp, path, caplog):
+    start(testapp, "json")
+    testapp.post("/authenticate-user", {"user": "admin", "password": "admin"})
+    with caplog.at_level(logging.INFO, logger="taxapp"):
+        resp = testapp.get(path, expect_errors=True)
+    assert resp.status_int == 404 and resp.content_type == "text/plain"
+    assert "incident" not in caplog.text
+    assert testapp.get("/get-admindata").json["status"] == 1000  # the session is still there
+
+
 def test_the_request_log_shows_a_path_as_sent_on_one_line(app, caplog):
     with caplog.at_level(logging.INFO, logger="taxapp.requests"):
         raw_request(app, "GET", b"/\xff\nGET /forged action=x status=1 http=200")
