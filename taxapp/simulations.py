@@ -25,7 +25,7 @@ acknowledge in time is answered 503 (``NotReplicated``): a simulation acknowledg
 the client is then on the replicas, and survives a failover.
 
 The keys get the session's time to live when the add script creates them, and again
-each time the session is rewritten (``taxapp.sessions.SessionWrites``), so they live
+each time the session is rewritten (``taxapp.session_store``), so they live
 as long as the session without an EXPIRE of their own on every read.
 """
 

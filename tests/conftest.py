@@ -169,15 +169,14 @@ def app(settings):
 
 def session_keys(testapp, redis_url):
     """The Redis keys of the test client's session: the session's, then its simulations'."""
-    import base64
-    import json
-
     import redis
 
-    cookie = testapp.cookies["session"]
-    session_id = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))[64:].decode()
+    from taxapp.session_store import session_content, session_id_from_cookie
+
+    secret = testapp.app.registry.settings["redis.sessions.secret"]
+    session_id = session_id_from_cookie(testapp.cookies["session"], secret)
     client = redis.Redis.from_url(redis_url)
-    content = json.loads(client.get(session_id))["m"]
+    content = session_content(client.get(session_id))
     client.close()
     return [session_id, f"{content['simulations']}:simulations", f"{content['simulations']}:last-id"]
 

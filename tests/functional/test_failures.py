@@ -96,7 +96,7 @@ def test_the_idle_timeout_counts_from_the_last_request_and_simulations_live_as_l
 def test_a_failed_session_write_is_503_in_the_known_format(testapp, monkeypatch, fmt):
     import redis
 
-    from taxapp.sessions import SessionRedis
+    from taxapp.session_store import SessionRedis
 
     start(testapp, fmt, login=False)
     cookie = testapp.cookies["session"]
@@ -104,7 +104,7 @@ def test_a_failed_session_write_is_503_in_the_known_format(testapp, monkeypatch,
     def lost(*args, **kwargs):  # Redis lost between the view and the write: not producible on demand
         raise redis.ConnectionError("connection lost")
 
-    monkeypatch.setattr(SessionRedis, "setex", lost)
+    monkeypatch.setattr(SessionRedis, "rewrite_session", lost)
     resp = testapp.post("/authenticate-user", {"user": "admin", "password": "admin"}, status=503)
     check(resp, fmt, "authenticate-user", 131, ["service temporarily unavailable"])
     assert "Set-Cookie" not in resp.headers and testapp.cookies["session"] == cookie
@@ -128,11 +128,13 @@ def test_the_session_is_json_in_redis(testapp, redis_url):
 
     import redis
 
+    from taxapp.session_store import session_content
     from tests.conftest import session_keys
 
     start(testapp, "json")
-    session_id = session_keys(testapp, redis_url)[0]
-    assert json.loads(redis.Redis.from_url(redis_url).get(session_id))["m"]["type"] == "json"  # never pickle
+    payload = redis.Redis.from_url(redis_url).get(session_keys(testapp, redis_url)[0])
+    assert isinstance(json.loads(payload), dict)  # never pickle
+    assert session_content(payload)["type"] == "json"
 
 
 def test_100_concurrent_calculations_in_one_session_are_all_kept(live_server):
@@ -283,18 +285,22 @@ def test_an_unknown_login_costs_a_hash_of_the_same_strength():
 
 
 def test_a_deleted_session_is_never_written_back(testapp, app, redis_url):
-    """What a request that read the session before end-session would do at its end."""
+    """A request that read the session before end-session, and changes it after."""
     import redis
+    from pyramid.request import Request
 
-    from taxapp.sessions import SessionRedis
+    from taxapp.session_store import write_now
     from tests.conftest import session_keys
 
     start(testapp, "json")
     session_id = session_keys(testapp, redis_url)[0]
+    reader = Request.blank("/", cookies={"session": testapp.cookies["session"]})
+    reader.registry = app.registry
+    assert reader.session["type"] == "json"
     stale = TestApp(app)
     stale.set_cookie("session", testapp.cookies["session"])
     testapp.get("/end-session")
-    client = SessionRedis.from_url(redis_url)
-    assert client.setex(session_id, 60, b'{"m":{"type":"json"}}') is None
+    reader.session["type"] = "xml"
+    write_now(reader)
     assert not redis.Redis.from_url(redis_url).exists(session_id)
     check(stale.get("/list-simulations", status=400), "json", "list-simulations", 101, NO_SESSION)

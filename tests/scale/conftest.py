@@ -170,8 +170,10 @@ def _answer(open_, request):
 
 
 def session_id(cookie: str) -> str:
-    """The Redis key of the session a cookie names (its value: sha512 signature + id, base64)."""
-    import base64
+    """The Redis key of the session a ``session=…`` cookie names (development.ini's secret)."""
+    from pyramid.paster import get_appsettings
 
-    value = cookie.split("=", 1)[1]
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))[64:].decode()
+    from taxapp.session_store import session_id_from_cookie
+
+    secret = get_appsettings(str(ROOT / "development.ini"))["redis.sessions.secret"]
+    return session_id_from_cookie(cookie.split("=", 1)[1], secret)

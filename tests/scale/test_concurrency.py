@@ -7,6 +7,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from taxapp.session_store import session_content
 from tests.scale.conftest import Client, fetch, session_id
 
 THREADS = 8
@@ -75,7 +76,7 @@ def test_concurrent_init_and_end_session_on_one_session(live_server, redis_url):
         client = Client(live_server.url).login()
         assert client.call("/calculate-tax", {"married": "no", "children": "0", "salary": "30000"})[0] == 200
         cookie, key = client.cookie, session_id(client.cookie)
-        store = json.loads(r.get(key))["m"]["simulations"]
+        store = session_content(r.get(key))["simulations"]
         paths = ["/end-session", "/init-session/xml", "/init-session/html", "/init-session/json"] * (THREADS // 4)
         start = threading.Barrier(THREADS)
 

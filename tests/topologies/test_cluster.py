@@ -8,6 +8,7 @@ from redis.cluster import RedisCluster
 from webtest import TestApp
 
 from taxapp import main
+from taxapp.session_store import session_content
 from tests.conftest import app_settings
 from tests.functional.test_actions import SIM_55555
 from tests.scale.conftest import session_id
@@ -40,7 +41,7 @@ def test_every_action_on_a_redis_cluster(cluster, cluster_app):
 
     redis = RedisCluster.from_url(cluster.replace("redis+cluster://", "redis://").split(",")[0])
     try:
-        store = json.loads(redis.get(session_id(f"session={client.cookies['session']}")))["m"]["simulations"]
+        store = session_content(redis.get(session_id(f"session={client.cookies['session']}")))["simulations"]
         keys = [f"{store}:simulations", f"{store}:last-id"]
         assert redis.exists(*keys) == 2
         assert redis.keyslot(keys[0]) == redis.keyslot(keys[1])

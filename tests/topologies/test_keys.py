@@ -1,13 +1,13 @@
 """Keys changed together in one slot (a session's simulations, the login counters), keys
 made before the hash tags still served, the scripts loaded again where the server lost them."""
 
-import json
 import secrets
 
 import redis
 from webtest import TestApp
 
 from taxapp import main
+from taxapp.session_store import session_content, with_session_content
 from taxapp.simulations import new_store_key, store_keys
 from tests.conftest import app_settings, session_keys
 from tests.functional.conftest import start
@@ -39,9 +39,9 @@ def test_a_session_holding_a_key_made_before_the_hash_tags_keeps_working(testapp
     session_id = session_keys(testapp, redis_url)[0]
     client = redis.Redis.from_url(redis_url)
     old_key = "taxapp:" + secrets.token_urlsafe(18)  # the former form: no hash tag
-    session = json.loads(client.get(session_id))
-    session["m"]["simulations"] = old_key
-    client.set(session_id, json.dumps(session), keepttl=True)
+    payload = client.get(session_id)
+    client.set(session_id, with_session_content(payload, {**session_content(payload), "simulations": old_key}),
+               keepttl=True)
 
     assert testapp.post("/calculate-tax", TAXPAYER).json["response"]["id"] == 1
     assert testapp.post("/calculate-tax", TAXPAYER).json["response"]["id"] == 2
