@@ -26,13 +26,15 @@ Why not the library's own refresh: it marks every read of the session (``@refres
 sends an EXPIRE after the request, a second round trip for every read. Its option to
 avoid that, ``set_redis_ttl_readheavy`` (a pipelined GET + EXPIRE), never executes its
 pipeline in 1.8.1: ``RedisSession.from_redis`` deserializes the pipeline object instead
-of the value, so every session is lost as undeserializable; it also refuses
-``timeout_trigger``. ``set_redis_ttl=False`` drops the EXPIRE but also the time to live
-of every write (``do_persist`` then calls ``set`` without one, and new sessions are
-created without one): sessions would never expire in Redis.
+of the value, so every session is lost as undeserializable (checked: a session written
+with it is read back empty and new); it also refuses ``timeout_trigger``.
+``set_redis_ttl=False`` drops the EXPIRE but also the time to live of every write
+(``do_persist`` then calls ``set`` without one): sessions would never expire in Redis,
+and giving the client's ``set`` a time to live instead would still leave new sessions'
+first key (created by the library's own pipeline, point 3) without one.
 
 What the public options do (``session_factory``)
------------------------------------------------
+------------------------------------------------
 ``timeout``/``timeout_trigger``/``python_expires`` (above); ``serialize``/``deserialize``:
 JSON, never pickle; ``detect_changes`` off: taxapp only assigns session keys, never
 mutates a value in place, so nothing is re-serialized to compare; ``deserialized_fails_new``:
@@ -43,7 +45,7 @@ session keys are ``taxapp:session:…``; ``redis_client_callable``: the client b
 so that cookies issued before stay valid and reading a cookie needs no private helper.
 
 What no public option does, and the internals it touches
----------------------------------------------------------
+--------------------------------------------------------
 1. No EXPIRE per read: the sessions' client's ``expire`` sends nothing. Relies on the
    library calling ``redis.expire`` only for that refresh (``RedisSession.do_refresh``).
 2. A rewrite never brings a deleted session back (end-session, or the id renewal at
