@@ -7,7 +7,7 @@ VENV ?= .venv
 PORT ?= 6543
 BIN = $(VENV)/bin
 
-.PHONY: serve test install install-test browser bench
+.PHONY: serve test install install-test browser bench soak
 
 serve: $(VENV)/.installed
 	$(BIN)/alembic -c development.ini upgrade head
@@ -39,3 +39,7 @@ browser:
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+
+# 10 minutes of mixed load at 80 % of the measured peak (MINUTES=3 make soak: shorter)
+soak: $(VENV)/.installed-test
+	$(BIN)/python bench/run.py --soak --minutes $(or $(MINUTES),10)

@@ -5,12 +5,24 @@
 that a busy moment of this shared machine counts as little as possible; the
 WebTest client's own work is included (about 0.2 ms a request). Also times one
 Redis GET through redis-py against the bare socket, the floor of every round trip.
+
+``python bench/inprocess.py --compare`` measures what each hot-path change of
+docs/performance.md is worth: the application built with each change undone in
+turn (``VARIANTS``), the request log configured as development.ini does (a file),
+calculate-tax and get-admindata timed in many short rounds, the variants
+interleaved round by round so that the machine's busy moments fall on all of
+them alike; the median round per variant, and its difference to "as committed".
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
+import logging.config
+import os
 import random
+import statistics
 import socket
 import sys
 import tempfile
@@ -27,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/14"
 sys.path.insert(0, str(ROOT))
 
+import taxapp.logs  # noqa: E402
+import taxapp.requests  # noqa: E402
 from taxapp import main  # noqa: E402
 from taxapp.tax import calculate_tax, official  # noqa: E402
 
@@ -42,7 +56,7 @@ def best(function, repeat: int, rounds: int = 5) -> float:
     return min(times)
 
 
-def application(directory: Path, redis_url: str = REDIS_URL):
+def application(directory: Path, redis_url: str = REDIS_URL, **overrides):
     url = f"sqlite:///{directory / 'taxapp.sqlite'}"
     config = Config(str(ROOT / "development.ini"))
     config.attributes["sqlalchemy.url"] = url
@@ -51,6 +65,7 @@ def application(directory: Path, redis_url: str = REDIS_URL):
     settings.update({"sqlalchemy.url": url, "redis.url": redis_url, "pyramid.reload_templates": "false",
                      # the batch rounds add 10,000 simulations each to one session
                      "taxapp.max_simulations": "1000000"})
+    settings.update(overrides)
     return main({}, **settings)
 
 
@@ -133,5 +148,82 @@ def main_() -> None:
     print(f"Redis GET: redis-py {redis.__version__} {client_us:.0f} µs of CPU, bare socket {socket_us:.0f} µs")
 
 
+def request_log(directory: Path) -> None:
+    """The logging of development.ini: the request log line to a file under ``directory``."""
+    logging.config.fileConfig(ROOT / "development.ini", defaults={"here": str(directory)},
+                              disable_existing_loggers=False)
+
+
+def use_formatter(formatter_class) -> None:
+    for handler in logging.getLogger("taxapp").handlers:
+        handler.setFormatter(formatter_class(handler.formatter._fmt))
+
+
+def undone_request_class(build):
+    """Build the application without taxapp.requests (Pyramid's per-request class)."""
+    saved = taxapp.requests.install_request_class
+    taxapp.requests.install_request_class = lambda registry: None
+    try:
+        return build()
+    finally:
+        taxapp.requests.install_request_class = saved
+
+
+# name: (how the application is built, the request log's formatter)
+VARIANTS = {
+    "as committed": (lambda d: application(d), taxapp.logs.Formatter),
+    "without the request class (a class per request)": (lambda d: undone_request_class(lambda: application(d)),
+                                                         taxapp.logs.Formatter),
+    "pyramid_tm active on every request": (lambda d: application(d, **{"tm.activate_hook": ""}), taxapp.logs.Formatter),
+    "logging's own Formatter (strftime per line)": (lambda d: application(d), logging.Formatter),
+    "all three undone": (lambda d: undone_request_class(lambda: application(d, **{"tm.activate_hook": ""})),
+                        logging.Formatter),
+}
+
+
+def compare(rounds: int, per_round: int) -> None:
+    form = {"married": "yes", "children": "2", "salary": "55555"}
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        (directory / "var").mkdir()
+        request_log(directory)
+        browsers = {}
+        for variant, (build, formatter) in VARIANTS.items():
+            browser = client(build(directory))
+            browsers[variant] = (browser, formatter)
+        times = {variant: {"calculate-tax": [], "get-admindata": []} for variant in VARIANTS}
+        for _ in range(rounds):
+            for variant, (browser, formatter) in browsers.items():
+                use_formatter(formatter)
+                for name, call in (("calculate-tax", lambda: browser.post("/calculate-tax", form)),
+                                   ("get-admindata", lambda: browser.get("/get-admindata"))):
+                    start = time.process_time()
+                    for _ in range(per_round):
+                        call()
+                    times[variant][name].append((time.process_time() - start) / per_round * 1e6)
+        lines = (directory / "var" / "taxapp.log").read_text().count("action=calculate-tax")
+        for browser in CLIENTS:
+            browser.get("/end-session")
+    base = {name: statistics.median(values) for name, values in times["as committed"].items()}
+    print(f"| variant ({rounds} rounds of {per_round} requests, CPU µs per request, median) | calculate-tax | "
+          "vs committed | get-admindata | vs committed |")
+    print("|---|---:|---:|---:|---:|")
+    for variant, by_name in times.items():
+        cells = []
+        for name in ("calculate-tax", "get-admindata"):
+            median = statistics.median(by_name[name])
+            cells += [f"{median:.0f}", f"{100 * (median / base[name] - 1):+.1f} %"]
+        print(f"| {variant} | " + " | ".join(cells) + " |")
+    print(f"({lines} request log lines written; load average {os.getloadavg()[0]:.2f} at the end)")
+
+
 if __name__ == "__main__":
-    main_()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--compare", action="store_true", help="the hot-path changes, each undone in turn")
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--per-round", type=int, default=50)
+    args = parser.parse_args()
+    if args.compare:
+        compare(args.rounds, args.per_round)
+    else:
+        main_()

@@ -28,6 +28,7 @@ def main(global_config, **settings):
             config.include(".tweens")
             config.include(".routes")
             config.include(".views")
+            config.include(".requests")
         app = config.make_wsgi_app()
         # The ~100,000 objects made at start-up (registry, mappers, templates) live as
         # long as the process: freezing them spares every full garbage collection from

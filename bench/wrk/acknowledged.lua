@@ -1,6 +1,6 @@
 -- request.lua, and every answer's status counted and the simulation id of each
 -- 200 answer kept, written to IDS_FILE by done(): bench/run.py's no-lost-update check.
---   wrk ... -s acknowledged.lua URL -- METHOD BODY_FILE CONTENT_TYPE IDS_FILE
+--   wrk ... -s acknowledged.lua URL -- COOKIES_FILE METHOD BODY_FILE CONTENT_TYPE IDS_FILE
 require "request"
 
 ids = {}
@@ -8,12 +8,12 @@ local init_request = init
 
 function init(args)
   init_request(args)
-  ids_file = args[4]
+  ids_file = args[5]
 end
 
 function response(status, headers, body)
   count(status)
   if status == 200 then
-    table.insert(ids, tonumber(body:match('"id":(%d+)')))
+    table.insert(ids, tonumber(body:match('"id":%s*(%d+)')))
   end
 end

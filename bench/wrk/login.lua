@@ -19,7 +19,7 @@ end
 
 function response(status, headers, body)
   count(status)
-  if body:find('"action":"init-session"', 1, true) then
+  if body:find('"action":%s*"init%-session"') then  -- with or without JSON spaces
     local cookie = headers["Set-Cookie"]
     if cookie then
       table.insert(waiting, cookie:match("^[^;]+"))

@@ -4,11 +4,32 @@
 -- with, when the scenario's response() hook counted them, the HTTP statuses seen
 -- (thread global "statuses") and extra counters ("counters"); the simulation ids
 -- acknowledged (thread global "ids") are written to the file named by "ids_file".
+--
+-- One session per connection: bench/run.py runs wrk with as many threads as
+-- connections (-tN -cN), so each wrk thread drives exactly one connection; setup()
+-- gives each thread its number (thread global "thread_number", 1..N) and
+-- use_cookie() then picks line thread_number of a cookies file: no two connections
+-- ever send the same session. (wrk's Lua API has no per-connection hook: the
+-- connections of one thread share one Lua state, hence one thread per connection.)
 
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("thread_number", #threads)
+end
+
+-- The Cookie header of this thread's connection: line thread_number of the file.
+function use_cookie(cookies_file)
+  local n = 0
+  for line in io.lines(cookies_file) do
+    n = n + 1
+    if n == thread_number then
+      wrk.headers["Cookie"] = line
+      return
+    end
+  end
+  error("cookies file " .. cookies_file .. " has fewer lines than wrk has threads")
 end
 
 statuses = {}

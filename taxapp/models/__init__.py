@@ -3,6 +3,12 @@
 The tax data of every year is read once, when the application starts, and kept in
 the registry: it is read-only for the life of the process and no request needs the
 database. Only the configured default year (``taxapp.tax_year``) must be there.
+So pyramid_tm (a transaction begun and committed around a request) is active only
+for the paths of ``DATABASE_PATHS`` — none today: the begin/commit cost 7–24 % of a
+request's CPU time in-process, for nothing (docs/performance.md). A view that uses
+``request.dbsession`` adds its path there; until it does, its first query fails
+(pyramid_tm's explicit transaction manager has no transaction begun), so the
+omission cannot go unnoticed.
 """
 
 from sqlalchemy import engine_from_config
@@ -14,6 +20,15 @@ from .meta import Base  # noqa: F401
 from .taxdata import TaxBracket, TaxDataMissing, TaxYear, load_all_tax_data, load_tax_data  # noqa: F401
 
 configure_mappers()
+
+
+# Path prefixes of the requests whose views use request.dbsession.
+DATABASE_PATHS: tuple[str, ...] = ()
+
+
+def uses_database(request) -> bool:
+    """pyramid_tm's ``tm.activate_hook``: a transaction only where the database is used."""
+    return request.path_info.startswith(DATABASE_PATHS)
 
 
 def get_engine(settings, prefix="sqlalchemy."):
@@ -39,6 +54,7 @@ def includeme(config):
     # pyramid_tm would otherwise ask the security policy for the user on every
     # request, which reads the session even for a 404.
     settings.setdefault("tm.annotate_user", "false")
+    settings.setdefault("tm.activate_hook", uses_database)
     config.include("pyramid_tm")
 
     engine = get_engine(settings)
