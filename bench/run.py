@@ -838,15 +838,19 @@ def compare_threads(args, wrk: Wrk, tmp: Path, counts: list[int]) -> str:
         for _ in range(args.rounds):
             for n, server in servers.items():
                 for key in keys:
+                    cpu = server.cpu_seconds()
                     result = wrk.run(*scenario_command(key, server.url, prepared[n], bodies))
-                    results[n, key].append(result["rps"])
+                    result["cpu_ms"] = 1000 * (server.cpu_seconds() - cpu) / max(result["requests"], 1)
+                    results[n, key].append((result["rps"], result["cpu_ms"]))
                     progress(f"{n} waitress threads: {key}", result)
     lines = header(args, "taxapp: waitress threads", "python bench/run.py " + " ".join(args.argv)) + [
         f"- wrk -t{args.connections} -c{args.connections} -d{args.duration}s, one session per connection; "
         f"{args.rounds} rounds, the thread counts interleaved in each; median requests/s", "",
-        "| waitress threads | calculate-tax req/s | get-admindata JSON req/s |", "|---:|---:|---:|"]
-    lines += [f"| {n} | {statistics.median(results[n, 'calc']):.0f} | {statistics.median(results[n, 'admin_json']):.0f} |"
-              for n in counts]
+        "| waitress threads | calculate-tax req/s | its server CPU ms a request | get-admindata JSON req/s | "
+        "its server CPU ms a request |", "|---:|---:|---:|---:|---:|"]
+    for n in counts:
+        cells = [f"{statistics.median(r[i] for r in results[n, key]):.{2 * i}f}" for key in keys for i in (0, 1)]
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
