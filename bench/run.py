@@ -759,8 +759,17 @@ def soak(args, wrk: Wrk, tmp: Path, threads: int) -> tuple[str, bool]:
         wrk.run(url, "soak.lua", [0, form, batch], seconds=3)  # warm-up
         peak = wrk.run(url, "soak.lua", [0, form, batch], seconds=args.peak_seconds)
         progress("soak: peak of the mixed load", peak)
+        print(f"soak: answers other than 200 in the peak run: {unexpected(peak)}", flush=True)
         target = args.soak_share * peak["rps"]
-        delay = max(0.0, n / target - n / peak["rps"] / 2)  # a first guess: half the peak's latency
+        # delay in ms; a first guess: the latency at 80 % is half the peak's (Little's law: n / rate),
+        # then a few short runs to come near the target before the minutes count
+        delay = max(0.0, 1000 * n / target - 1000 * n / peak["rps"] / 2)
+        for _ in range(args.calibration_runs):
+            result = wrk.run(url, "soak.lua", [round(delay), form, batch], seconds=5)
+            print(f"soak: calibration, delay {round(delay)} ms: {result['rps']:.0f} req/s", flush=True)
+            if abs(result["rps"] - target) <= 0.05 * target:
+                break
+            delay = next_delay(n, target, result["rps"], delay)
         for minute in range(1, args.minutes + 1):
             rss = []
             sampler = threading.Timer(30, lambda: rss.append(server.memory_kib()["VmRSS"]))
@@ -771,12 +780,24 @@ def soak(args, wrk: Wrk, tmp: Path, threads: int) -> tuple[str, bool]:
             result.update(minute=minute, delay_ms=round(delay), rss=rss, load=load_average())
             minutes.append(result)
             print(f"soak: minute {minute}: {result['rps']:.0f} req/s (target {target:.0f}, delay {round(delay)} ms), "
-                  f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, {result['errors']} errors, "
+                  f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, {result['errors']} errors "
+                  f"{unexpected(result)}, "
                   f"RSS {' / '.join(f'{k / 1024:.1f}' for k in rss)} MiB (load {result['load']})", flush=True)
-            latency_ms = 1000 * n / result["rps"] - round(delay)
-            delay = max(0.0, 1000 * n / target - latency_ms)
+            delay = next_delay(n, target, result["rps"], delay)
         memory = server.memory_kib()
     return soak_report(args, peak, target, minutes, memory)
+
+
+def next_delay(connections: int, target: float, reached: float, delay: float) -> float:
+    """The delay (ms) for ``target`` req/s, from the rate ``reached`` with ``delay``: the
+    latency L = N / rate - delay, then N / target - L."""
+    latency_ms = 1000 * connections / reached - round(delay)
+    return max(0.0, 1000 * connections / target - latency_ms)
+
+
+def unexpected(result: dict) -> dict:
+    """The answers other than 200, by status."""
+    return {status: n for status, n in result.get("statuses", {}).items() if status != "200"}
 
 
 def soak_report(args, peak: dict, target: float, minutes: list, memory: dict) -> tuple[str, bool]:
@@ -793,7 +814,7 @@ def soak_report(args, peak: dict, target: float, minutes: list, memory: dict) ->
     ]
     for m in minutes:
         lines.append(f"| {m['minute']} | {m['rps']:.0f} | {m['delay_ms']} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} | "
-                     f"{m['errors']} | {m['rss'][0] / 1024:.1f} | {m['rss'][-1] / 1024:.1f} | {m['load']} |")
+                     f"{m['errors']} {unexpected(m) or ''} | {m['rss'][0] / 1024:.1f} | {m['rss'][-1] / 1024:.1f} | {m['load']} |")
     errors = peak["errors"] + sum(m["errors"] for m in minutes)
     after_first = minutes[0]["rss"][-1]
     growth = (max(k for m in minutes for k in m["rss"]) - after_first) / after_first
@@ -985,6 +1006,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=int, default=10, help="soak length in minutes (default 10)")
     parser.add_argument("--soak-share", type=float, default=0.8, help="soak rate, share of the peak (default 0.8)")
     parser.add_argument("--peak-seconds", type=int, default=15, help="soak: length of the peak measurement")
+    parser.add_argument("--calibration-runs", type=int, default=4, help="soak: 5-second runs to set the delay")
     parser.add_argument("--profile", action="store_true", help="profile with py-spy instead of benchmarking")
     parser.add_argument("--compare-threads", type=lambda text: [int(n) for n in text.split(",")], default=None,
                         help="compare taxapp with these waitress thread counts (e.g. 2,4,8) instead of benchmarking")

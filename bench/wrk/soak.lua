@@ -15,7 +15,8 @@ local form_headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
 local json_headers = {["Content-Type"] = "application/json"}
 local plain_headers = {}
 local cycle = {}
-local step = 0
+local step = 1  -- the cycle's next request; advanced by response(), not request(): wrk
+                -- calls request() once more in the first thread, before the run, to check it
 local cookie = nil
 local last_id = nil
 
@@ -48,7 +49,6 @@ function delay()
 end
 
 function request()
-  step = step % #cycle + 1
   local item = cycle[step]
   local headers = item[3] or plain_headers
   headers["Cookie"] = cookie
@@ -66,4 +66,5 @@ function response(status, headers, body)
   end
   local id = body:match('^{"action":"calculate%-tax".-"id":(%d+)')
   if id then last_id = id end
+  step = step % #cycle + 1
 end
