@@ -155,8 +155,10 @@ def request_log(directory: Path) -> None:
 
 
 def use_formatter(formatter_class) -> None:
+    """The request log's formatter; None: the request log switched off."""
+    logging.getLogger("taxapp.requests").disabled = formatter_class is None
     for handler in logging.getLogger("taxapp").handlers:
-        handler.setFormatter(formatter_class(handler.formatter._fmt))
+        handler.setFormatter((formatter_class or taxapp.logs.Formatter)(handler.formatter._fmt))
 
 
 def undone_request_class(build):
@@ -176,6 +178,7 @@ VARIANTS = {
                                                          taxapp.logs.Formatter),
     "pyramid_tm active on every request": (lambda d: application(d, **{"tm.activate_hook": ""}), taxapp.logs.Formatter),
     "logging's own Formatter (strftime per line)": (lambda d: application(d), logging.Formatter),
+    "(for scale) no request log line at all": (lambda d: application(d), None),
     "all three undone": (lambda d: undone_request_class(lambda: application(d, **{"tm.activate_hook": ""})),
                         logging.Formatter),
 }
