@@ -23,7 +23,7 @@ def test_request_methods_are_on_one_class_built_at_start_up(app):
     # new class for it; here they are on the request factory's class, applied never.
     assert app.request_extensions is None
     attributes = vars(app.request_factory)
-    for name in ("response_type", "simulations", "dbsession", "tm"):
+    for name in ("response_type", "simulations", "dbsession", "tm", "login_attempt"):
         assert name in attributes, name
 
 
