@@ -27,8 +27,9 @@ DATABASE_PATHS: tuple[str, ...] = ()
 
 
 def uses_database(request) -> bool:
-    """pyramid_tm's ``tm.activate_hook``: a transaction only where the database is used."""
-    return request.path_info.startswith(DATABASE_PATHS)
+    """pyramid_tm's ``tm.activate_hook``: a transaction only where the database is used.
+    The WSGI path as sent (``request.path_info`` would raise on a path that is not UTF-8)."""
+    return request.environ.get("PATH_INFO", "").startswith(DATABASE_PATHS)
 
 
 def get_engine(settings, prefix="sqlalchemy."):
