@@ -249,7 +249,11 @@ def bench_ini(tmp: Path, port: int, redis_url: str, threads: int) -> Path:
     # the one-session no-lost-update row adds more simulations to its session than a client would
     ini["app:main"]["taxapp.max_simulations"] = "10000000"
     ini["alembic"]["script_location"] = str(ROOT / "alembic")
-    ini["server:main"]["listen"] = f"127.0.0.1:{port}"
+    if "listen" in ini["server:main"]:
+        ini["server:main"]["listen"] = f"127.0.0.1:{port}"
+    else:  # host, and the port from http_port
+        ini["server:main"]["host"] = "127.0.0.1"
+        ini["DEFAULT"]["http_port"] = str(port)
     ini["server:main"]["threads"] = str(threads)
     ini["handler_file"]["args"] = repr((str(tmp / "taxapp.log"),))
     path = tmp / "bench.ini"
