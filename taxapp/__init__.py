@@ -23,6 +23,7 @@ def main(global_config, **settings):
             config.include(".security")
             config.include(".throttle")
             config.include(".responses")
+            config.include(".i18n")
             config.include(".renderers")
             config.include(".derivers")
             config.include(".tweens")

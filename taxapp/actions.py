@@ -7,7 +7,7 @@ renderer, so the format is chosen by Pyramid's view lookup, never inside a view.
 
 import venusian
 
-from .renderers import RENDERERS
+from .renderers import renderer
 from .routes import ACTIONS, allowed_methods
 from .sessions import RESPONSE_TYPES
 
@@ -15,9 +15,14 @@ from .sessions import RESPONSE_TYPES
 class _PerResponseType:
     """A venusian decorator calling ``register`` once per response type at scan time."""
 
-    def __init__(self, response_types, settings):
+    def __init__(self, response_types, template, rendered_as, settings):
         self.response_types = response_types
+        self.template = template
+        self.rendered_as = rendered_as
         self.settings = settings
+
+    def renderer(self, response_type):
+        return renderer(self.rendered_as or response_type, self.template)
 
     def __call__(self, wrapped):
         def scanned(context, _name, _ob):
@@ -33,6 +38,7 @@ class action(_PerResponseType):
     """``@action("calculate-tax", permission=AUTHENTICATED, max_body="form")``.
 
     ``response_types`` limits the registrations (e.g. an HTML-only variant);
+    ``template`` names the page of the HTML registration (the error page if none);
     ``csrf=True`` asks the CSRF token on the HTML registration (docs/api.md);
     ``rendered_as`` renders every registration in one type (a valid init-session
     answers in the type it sets); ``changes_state`` (by default the action's, from
@@ -42,12 +48,19 @@ class action(_PerResponseType):
     """
 
     def __init__(
-        self, name, *, response_types=RESPONSE_TYPES, csrf=False, rendered_as=None, changes_state=None, **settings
+        self,
+        name,
+        *,
+        response_types=RESPONSE_TYPES,
+        template=None,
+        csrf=False,
+        rendered_as=None,
+        changes_state=None,
+        **settings,
     ):
-        super().__init__(response_types, settings)
+        super().__init__(response_types, template, rendered_as, settings)
         self.name = name
         self.csrf = csrf
-        self.rendered_as = rendered_as
         self.changes_state = ACTIONS[name].changes_state if changes_state is None else changes_state
 
     def register(self, config, view, response_type):
@@ -58,7 +71,7 @@ class action(_PerResponseType):
             route_name=self.name,
             request_methods=allowed_methods(self.name),
             response_type=response_type,
-            renderer=RENDERERS[self.rendered_as or response_type],
+            renderer=self.renderer(response_type),
             action=self.name,
             check_csrf=self.csrf and response_type == "html",
             refuse_cross_site=self.changes_state and response_type == "html" and not keeps_type,
@@ -69,12 +82,22 @@ class action(_PerResponseType):
 class failure_view(_PerResponseType):
     """``@failure_view(SomeError)``: an exception view answered in the session's format.
 
+    ``template`` and ``rendered_as`` as for ``action``;
     ``predicate="known_response_type"`` chooses the format without reading the session
     (for the failures of the session store itself).
     """
 
-    def __init__(self, context, *, response_types=RESPONSE_TYPES, predicate="response_type", **settings):
-        super().__init__(response_types, settings)
+    def __init__(
+        self,
+        context,
+        *,
+        response_types=RESPONSE_TYPES,
+        template=None,
+        rendered_as=None,
+        predicate="response_type",
+        **settings,
+    ):
+        super().__init__(response_types, template, rendered_as, settings)
         self.context = context
         self.predicate = predicate
 
@@ -82,7 +105,7 @@ class failure_view(_PerResponseType):
         config.add_exception_view(
             view,
             context=self.context,
-            renderer=RENDERERS[response_type],
+            renderer=self.renderer(response_type),
             **{self.predicate: response_type},
             **self.settings,
         )

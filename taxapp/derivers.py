@@ -11,7 +11,8 @@ Outermost first (docs/api.md, docs/security.md):
    the contract orders the pipeline;
 5. Pyramid's ``secured_view``: the security policy (101 checks);
 6. ``action``: the view's plain return value becomes the result object
-   ``{"action", "status", "response"}`` with the action's success status.
+   ``{"action", "status", "response"}`` with the action's success status (a page's
+   view returns its redirect, or its model with the result in it).
 """
 
 from email.message import Message
@@ -117,6 +118,10 @@ def check_csrf(view, info):
 check_csrf.options = ("check_csrf",)
 
 
+class Page(dict):
+    """A page's model (views/pages.py): it holds the result object already."""
+
+
 def action_result(view, info):
     name = info.options.get("action")
     if name is None:
@@ -125,9 +130,9 @@ def action_result(view, info):
 
     def result(context, request):
         response = view(context, request)
-        if isinstance(response, Response):
-            return response
         request.app_status = status
+        if isinstance(response, (Response, Page)):  # a page's redirect, or its model
+            return response
         return {"action": name, "status": status, "response": response}
 
     return result

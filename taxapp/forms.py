@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from .errors import ActionFailed
+from .errors import ActionFailed, Problem
 from .tax import COURSE_YEAR, RULES, Taxpayer, default_rules
 
 MAX_CHILDREN = 20
@@ -54,26 +54,30 @@ class YearOptions:
 
 
 def _year_fields(texts: dict[str, str], married: str | None, children: int | None,
-                 options: YearOptions) -> tuple[dict, list[str]]:
-    """year, rules and single_parent as sent (stripped texts), resolved; and their messages.
+                 options: YearOptions) -> tuple[dict, list[str], list[Problem]]:
+    """year, rules and single_parent as sent (stripped texts), resolved; their messages
+    and the same as problems (for the pages).
 
-    Returns ({"year", "rules", "single_parent"}, errors): year and rules with their
-    defaults, single_parent None when it was not sent. Whether case T applies is
+    Returns ({"year", "rules", "single_parent"}, errors, problems): year and rules with
+    their defaults, single_parent None when it was not sent. Whether case T applies is
     judged only when what it depends on is valid.
     """
-    errors = []
+    errors, problems = [], []
     year, rules, single_parent = options.default, None, None
     if "year" in texts:
         year, error = options.year(texts["year"])
         if error:
             errors.append(error)
+            problems.append(Problem("year", "invalid"))
     if "rules" in texts:
         rules = texts["rules"].lower()
         if rules not in RULES:
             errors.append(f"Invalid value [{rules}] for parameter [rules (course/official)]")
+            problems.append(Problem("rules", "invalid"))
             rules = None
         elif rules == "course" and year is not None and year != COURSE_YEAR:
             errors.append(f"Invalid value [course] for parameter [rules (the course rules exist for {COURSE_YEAR} only)]")
+            problems.append(Problem("rules", "course-only", str(COURSE_YEAR)))
             rules = None
     elif year is not None:
         rules = default_rules(year)
@@ -84,24 +88,27 @@ def _year_fields(texts: dict[str, str], married: str | None, children: int | Non
         if value not in ("yes", "no") or (value == "yes" and judged and not applies):
             errors.append(f"Invalid value [{value}] for parameter [single_parent "
                           "(yes only when not married, with children, under the official rules)]")
+            problems.append(Problem("single_parent", "invalid"))
         single_parent = value == "yes"
-    return {"year": year, "rules": rules, "single_parent": single_parent}, errors
+    return {"year": year, "rules": rules, "single_parent": single_parent}, errors, problems
 
 
 def _fields(form, allowed: tuple[str, ...], message: str) -> dict[str, str]:
     """The posted fields as {name: value}; an unexpected field refuses the whole form."""
     names = set(form.keys())
     if names - set(allowed) - {CSRF_FIELD}:
-        raise ActionFailed([message])
+        raise ActionFailed([message], problems=[Problem(None, "unexpected-fields")])
     return {name: ",".join(form.getall(name)) for name in allowed if name in names}
 
 
 def login_form(form) -> tuple[str, str]:
     """(user, password) from the authenticate-user form."""
     fields = _fields(form, LOGIN_FIELDS, LOGIN_FIELDS_MESSAGE)
-    missing = [f"[{name}] parameter missing" for name in LOGIN_FIELDS if name not in fields]
+    missing = [name for name in LOGIN_FIELDS if name not in fields]
     if missing:
-        raise ActionFailed(missing)
+        raise ActionFailed(
+            [f"[{name}] parameter missing" for name in missing], problems=[Problem(name, "missing") for name in missing]
+        )
     return fields["user"], fields["password"]
 
 
@@ -124,26 +131,34 @@ def taxpayer_form(form, options: YearOptions) -> Taxpayer:
     """The taxpayer of the calculate-tax form; every error found, in the contract's order."""
     fields = _fields(form, TAX_FIELDS + YEAR_FIELDS, TAX_FIELDS_MESSAGE)
     errors: list[str] = []
+    problems: list[Problem] = []
     married = fields.get("married")
     if married is None:
         errors.append("[married] parameter missing")
+        problems.append(Problem("married", "missing"))
     else:
         married = married.strip().lower()
         if error := _married_error(married):
             errors.append(error)
+            problems.append(Problem("married", "invalid"))
     numbers = {}
     for name, maximum in (("children", MAX_CHILDREN), ("salary", MAX_SALARY)):
         if name not in fields:
             errors.append(f"parameter [{name}] missing")
+            problems.append(Problem(name, "missing"))
             continue
         numbers[name], error = _whole_number(fields[name].strip(), name, maximum)
         if error:
             errors.append(error)
+            problems.append(Problem(name, "invalid"))
     texts = {name: fields[name].strip() for name in YEAR_FIELDS if name in fields}
-    extra, extra_errors = _year_fields(texts, married, numbers.get("children"), options) if texts else ({}, [])
+    extra, extra_errors, extra_problems = (
+        _year_fields(texts, married, numbers.get("children"), options) if texts else ({}, [], [])
+    )
     errors += extra_errors
+    problems += extra_problems
     if errors:
-        raise ActionFailed(errors)
+        raise ActionFailed(errors, problems=problems)
     return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"], **extra)
 
 
@@ -153,7 +168,7 @@ def admindata_year(query, options: YearOptions) -> int | None:
         return None
     year, error = options.year(",".join(query.getall("year")).strip())
     if error:
-        raise ActionFailed([error])
+        raise ActionFailed([error], problems=[Problem("year", "invalid")])
     return year
 
 
@@ -290,7 +305,7 @@ def _item_taxpayer(item: dict, options: YearOptions) -> tuple[Taxpayer | None, s
         if error:
             return None, error
     texts = {name: _item_text(item[name]) for name in YEAR_FIELDS if name in item}
-    extra, errors = _year_fields(texts, married, numbers["children"], options) if texts else ({}, [])
+    extra, errors, _ = _year_fields(texts, married, numbers["children"], options) if texts else ({}, [], [])
     if errors:
         return None, errors[0]
     return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"], **extra), None

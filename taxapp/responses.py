@@ -8,7 +8,7 @@ resolves it against the URL it asked for, so taxapp's redirects stay paths
 (``/display-tax-calculation?id=1``) and never read ``Host`` nor ``X-Forwarded-*``.
 """
 
-from pyramid.httpexceptions import HTTPFound
+from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.response import Response
 
 
@@ -24,6 +24,10 @@ class TaxappResponse(RelativeLocation, Response):
 
 class Found(RelativeLocation, HTTPFound):
     """A 302 to a path."""
+
+
+class SeeOther(RelativeLocation, HTTPSeeOther):
+    """A 303 to a path: where a page's successful change sends the browser."""
 
 
 def includeme(config):

@@ -30,7 +30,7 @@ ACTIONS = {
 }
 
 # Methods of the routes that are not actions, for the 405 answers' Allow header.
-OTHER_ROUTES = {"home": ("/", "GET")}
+OTHER_ROUTES = {"home": ("/", "GET"), "language": ("/language/{locale:en|fr}", "GET")}
 
 
 def allowed_methods(route_name: str) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from functools import partial
 import orjson
 import redis
 
-from .errors import ActionFailed
+from .errors import ActionFailed, Problem
 
 SESSION_KEY = "simulations"
 KEY_PREFIX = "taxapp:"
@@ -48,7 +48,10 @@ class SessionFull(ActionFailed):
     """A calculation would take the session past ``taxapp.max_simulations``."""
 
     def __init__(self, held: int, most: int):
-        super().__init__([f"The session already holds {held} simulations, the most it may keep is {most}: delete some"])
+        super().__init__(
+            [f"The session already holds {held} simulations, the most it may keep is {most}: delete some"],
+            problems=[Problem(None, "session-full", str(most))],
+        )
 
 # KEYS: simulations, counter. ARGV: ttl, the most a session may keep, then each
 # simulation's JSON without its closing brace and ending in ',"id":'. The script

@@ -35,7 +35,7 @@ import ipaddress
 import math
 from contextlib import contextmanager
 
-from .errors import ActionFailed
+from .errors import ActionFailed, Problem
 
 DEFAULTS = {"max_failures": 10, "max_failures_per_address": 50, "window": 300}
 
@@ -78,6 +78,7 @@ class TooManyFailures(ActionFailed):
             [f"Too many failed attempts: try again in {seconds} seconds"],
             http_status=429,
             headers={"Retry-After": str(seconds)},
+            problems=[Problem(None, "throttled", str(seconds))],
         )
 
 

@@ -11,9 +11,17 @@ import json
 
 import orjson
 
-from . import xml
+from . import html, xml
 
-RENDERERS = {"json": "taxapp_json", "xml": "taxapp_xml", "html": "taxapp_html"}
+RENDERERS = {"json": "taxapp_json", "xml": "taxapp_xml"}
+
+
+def renderer(response_type: str, template: str | None = None) -> str:
+    """The renderer of a registration: the type's, or for a page its template (the
+    error page unless the registration names another)."""
+    if response_type == "html":
+        return html.template(template or "error")
+    return RENDERERS[response_type]
 
 
 def _set_content_type(system, content_type):
@@ -77,16 +85,51 @@ class KnownResponseTypePredicate(ResponseTypePredicate):
         return request.__dict__.get("response_type", "json") == self.value
 
 
-def includeme(config):
-    from .html import html_renderer_factory
+class _YesNoPredicate:
+    """A view predicate ``name=True`` or ``name=False``: ``holds(request)`` is or is not so."""
 
-    settings = config.get_settings()
-    # added to, not replacing, filters an ini file may declare
-    settings["jinja2.filters"] = settings.get("jinja2.filters", "") + "\npercent = taxapp.renderers.html.rate_percent"
-    config.include("pyramid_jinja2")
-    config.add_jinja2_renderer(".jinja2")
+    name = ""
+
+    def __init__(self, value, config):
+        self.value = bool(value)
+
+    def text(self):
+        return f"{self.name} = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request):
+        return self.holds(request) == self.value
+
+
+class PrefersHtmlPredicate(_YesNoPredicate):
+    """``prefers_html=True``: the ``Accept`` header prefers text/html to application/json,
+    as a browser's navigation or form does; a program (no ``Accept``, ``*/*``, JSON)
+    does not."""
+
+    name = "prefers_html"
+    OFFERS = ("application/json", "text/html")  # the first wins a tie
+
+    def holds(self, request):
+        offers = request.accept.acceptable_offers(self.OFFERS)
+        return bool(offers) and offers[0][0] == "text/html"
+
+
+class InSessionPredicate(_YesNoPredicate):
+    """``in_session=False``: the request has no session type (no session, an expired or
+    forged one): init-session was never called, or its session is gone."""
+
+    name = "in_session"
+
+    def holds(self, request):
+        return "type" in request.session
+
+
+def includeme(config):
+    config.include(".html")
     config.add_renderer(RENDERERS["json"], json_renderer_factory)
     config.add_renderer(RENDERERS["xml"], xml_renderer_factory)
-    config.add_renderer(RENDERERS["html"], html_renderer_factory)
     config.add_view_predicate("response_type", ResponseTypePredicate)
     config.add_view_predicate("known_response_type", KnownResponseTypePredicate)
+    config.add_view_predicate("prefers_html", PrefersHtmlPredicate)
+    config.add_view_predicate("in_session", InSessionPredicate)

@@ -1,39 +1,28 @@
-"""The HTML renderer: the app status chooses the page (docs/api.md).
+"""The pages: Jinja2 templates named by their views, and the headers every page gets.
 
-The views return the same result for every format; this module turns it into a
-page: which template, and the page model the template needs (form values to refill,
-the CSRF token, the simulation to show). Successful state changes answer
-``303 See Other`` to the page that shows their outcome, so that a browser refresh
-never repeats them; end-session answers ``302`` to a new HTML session.
+The views decide (which page, which redirect, what it shows); a template only
+renders the result it is given. Each HTML registration names its template
+(``template="tax"`` → ``taxapp:templates/tax.jinja2``). The templates' filters
+(``money``, ``number``, ``percent``, ``translate``: ``taxapp.i18n``) and globals
+(``csrf_token``) are registered through pyramid_jinja2's settings.
 """
 
 from __future__ import annotations
 
 from pyramid.csrf import get_csrf_token
-from pyramid.renderers import render
+from pyramid.path import DottedNameResolver
+from pyramid_jinja2.settings import parse_named_assetspecs
 
-from ..errors import BodyRefused
-from ..tax import COURSE_YEAR, default_rules, shares
+from ..i18n import JINJA2_FILTERS
+from ..security import USER_KEY
 
-# The statuses answered with a page; any other is the error page. 200, 300 and 600
-# redirect (303) to the page of their outcome: 800 and 500.
-TEMPLATES = {
-    700: "login",
-    201: "login",
-    800: "tax",
-    301: "tax",
-    500: "simulations",
-}
 
-# The fields a failed form refills (never the password).
-REFILLED_FIELDS = {201: ("user",), 301: ("married", "children", "salary", "year", "rules", "single_parent")}
+def template(name: str) -> str:
+    return f"taxapp:templates/{name}.jinja2"
 
-# The form fields the failure messages may name (docs/api.md): "[user] parameter
-# missing", "Invalid value [x] for parameter [salary (integer >= 0)]", …
-FORM_FIELDS = ("user", "password", "married", "children", "salary", "year", "rules", "single_parent")
 
 # The pages load nothing but taxapp's own style sheet and icon, run no script, and are
-# never framed; they hold a session's data and its CSRF token, so no cache keeps them.
+# never framed.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -41,116 +30,53 @@ PAGE_HEADERS = {
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
 }
 
-NBSP = "\u00a0"
-THIN_NBSP = "\u202f"
+# A page holds a session's data (a result, the list of simulations) and its CSRF token:
+# no cache keeps it. A failed POST's page holds only what the person typed, never a
+# result: the browser may keep it (private, never in a shared cache) so that Back
+# returns to it instead of Chromium's "Confirm Form Resubmission" page (no-store
+# forbids that; measured in tests/browser/test_pages.py).
+CACHE_CONTROL = "no-store"
+FAILED_POST_CACHE_CONTROL = "private, no-cache"
 
 
-def _redirect(request, status, location):
-    request.response.status = status
-    request.response.location = location
-    return ""
+def signed_in_user(request):
+    """Who is signed in, from a session the request has already opened: a page never
+    opens the session itself (a 404 page never touches it, a 503 page cannot)."""
+    session = request.__dict__.get("session")
+    return session.get(USER_KEY) if session is not None else None
 
 
-def _simulation_to_show(request):
-    """display-tax-calculation?id=N shows simulation N of the session, if it is there."""
-    digits = request.GET.get("id", "")
-    if not (digits.isascii() and digits.isdigit() and len(digits) <= 18):
-        return None
-    return request.simulations.get(int(digits))
+def page_headers_tween_factory(handler, registry):
+    """The headers of every HTML answer, whichever view or exception view made it."""
+
+    def page_headers_tween(request):
+        response = handler(request)
+        if response.content_type == "text/html":
+            response.charset = "utf-8"  # as the JSON and XML answers spell it
+            response.headers.update(PAGE_HEADERS)
+            failed_post = request.method == "POST" and response.status_code >= 400
+            response.headers["Cache-Control"] = FAILED_POST_CACHE_CONTROL if failed_post else CACHE_CONTROL
+        return response
+
+    return page_headers_tween
 
 
-def _refill(request, status) -> dict:
-    """The posted values of a failed form, to show them again.
-
-    A body refused unread (too large, not a UTF-8 form) is never read: its values are not shown.
-    """
-    if isinstance(getattr(request, "exception", None), BodyRefused):
-        return {}
-    form = request.POST
-    return {name: ",".join(form.getall(name)) for name in REFILLED_FIELDS.get(status, ())}
-
-
-def _invalid_fields(messages) -> set[str]:
-    """The form fields the messages are about, to mark them ``aria-invalid``."""
-    return {
-        field
-        for field in FORM_FIELDS
-        for message in messages
-        if isinstance(message, str) and (f"[{field}]" in message or f"[{field} (" in message)
+def includeme(config):
+    settings = config.get_settings()
+    # added to, not replacing, what an ini file may declare
+    settings["jinja2.filters"] = {**_named(settings.get("jinja2.filters")), **JINJA2_FILTERS}
+    settings["jinja2.globals"] = {
+        **_named(settings.get("jinja2.globals")),
+        "csrf_token": get_csrf_token,
+        "signed_in_user": signed_in_user,
     }
+    settings.setdefault("jinja2.i18n.domain", "taxapp")
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".jinja2")
+    config.add_tween("taxapp.renderers.html.page_headers_tween_factory")
 
 
-def money(amount: int) -> str:
-    """55555 -> '55 555 €' (narrow no-break space between thousands, no break before €)."""
-    return f"{amount:,}".replace(",", THIN_NBSP) + NBSP + "€"
-
-
-def rate_percent(rate: float) -> str:
-    """0.14 -> '14 %', 0.0 -> '0 %' (never 14.000000000000002 %)."""
-    return f"{round(rate * 100, 2):g} %"
-
-
-def number(value: float) -> str:
-    """3.0 -> '3', 2.5 -> '2.5'."""
-    return f"{value:g}"
-
-
-def page_model(result: dict, request) -> dict:
-    status = result["status"]
-    response = result["response"]
-    messages = response if isinstance(response, list) and status % 100 else []
-    model = {
-        "result": result,
-        "status": status,
-        "messages": messages,
-        "invalid": _invalid_fields(messages) if status in REFILLED_FIELDS else set(),
-        "user": request.authenticated_userid,
-        "csrf_token": get_csrf_token(request),
-        "tax_year": request.registry["tax_data"].tax_year,
-        # what the form offers, and what a simulation made without year or rules used
-        "tax_years": request.registry["year_options"].years,
-        "course_year": COURSE_YEAR,
-        "default_rules": default_rules(request.registry["tax_data"].tax_year),
-        "form": _refill(request, status) if status in REFILLED_FIELDS else {},
-        "simulation": None,
-        "money": money,
-        "number": number,
-    }
-    if status == 800:
-        simulation = _simulation_to_show(request)
-        if simulation is not None:
-            model["simulation"] = simulation
-            model["shares"] = shares(
-                simulation["married"] == "yes", simulation["children"], simulation.get("single_parent") == "yes"
-            )
-            model["form"] = {k: str(simulation[k]) for k in REFILLED_FIELDS[301] if k in simulation}
-    elif status == 500:
-        model["simulations"] = response
-    return model
-
-
-def html_renderer_factory(info):
-    def render_page(result, system):
-        request = system["request"]
-        status = result["status"]
-        if status == 400:
-            return _redirect(request, 302, request.route_path("init-session", type="html"))
-        if status == 200:
-            return _redirect(request, 303, request.route_path("display-tax-calculation"))
-        if status == 300:
-            return _redirect(
-                request, 303, request.route_path("display-tax-calculation", _query={"id": result["response"]["id"]})
-            )
-        if status == 600:
-            return _redirect(request, 303, request.route_path("list-simulations"))
-        template = TEMPLATES.get(status, "error")
-        response = request.response
-        response.content_type = "text/html"
-        response.charset = "utf-8"
-        response.headers.update(PAGE_HEADERS)
-        return render(f"taxapp:templates/{template}.jinja2", page_model(result, request), request=request)
-
-    return render_page
+def _named(value) -> dict:
+    return parse_named_assetspecs(value or {}, DottedNameResolver().maybe_resolve)

@@ -1,11 +1,15 @@
 """One small view per action (docs/api.md). Each returns the result's ``response``;
-failures are raised (``ActionFailed``) and answered by the failure views."""
+failures are raised (``ActionFailed``) and answered by the failure views.
+
+Where a page differs from the JSON and XML answers (a redirect, what the page
+shows), the HTML registration is a view of its own in ``views/pages.py``.
+"""
 
 from pyramid.security import forget, remember
 
 from .. import forms
 from ..actions import action
-from ..errors import ActionFailed
+from ..errors import ActionFailed, Problem
 from ..security import AUTHENTICATED, IN_SESSION
 from ..simulations import SESSION_KEY, new_store_key, simulation
 from ..tax import calculate_tax as tax_of, official, year_and_rules
@@ -19,29 +23,37 @@ MAX_ID_DIGITS = 18
 # predicate more than the fallback below, so Pyramid tries them first.
 @action("init-session", match_param="type=json", rendered_as="json")
 @action("init-session", match_param="type=xml", rendered_as="xml")
-@action("init-session", match_param="type=html", rendered_as="html")
+@action("init-session", match_param="type=html", rendered_as="html", template="login")
 def init_session(request):
     response_type = request.matchdict["type"]
-    session = request.session
+    start_session(request.session, response_type)
+    return [f"session started with response type {response_type}"]
+
+
+def start_session(session, response_type):
     if session.get("type") != response_type:
         session["type"] = response_type
     if SESSION_KEY not in session:
         session[SESSION_KEY] = new_store_key()
-    return [f"session started with response type {response_type}"]
 
 
 @action("init-session", changes_state=False)
 def invalid_response_type(request):
     """Any other type: answered in the session's current type."""
-    raise ActionFailed([f"invalid parameter [type={request.matchdict['type']}]"])
+    raise ActionFailed(
+        [f"invalid parameter [type={request.matchdict['type']}]"], problems=[Problem(None, "unknown-type")]
+    )
 
 
-@action("authenticate-user", permission=IN_SESSION, max_body="form", csrf=True)
+PROGRAMS = ("json", "xml")
+
+
+@action("authenticate-user", permission=IN_SESSION, max_body="form", response_types=PROGRAMS)
 def authenticate_user(request):
     login, password = forms.login_form(request.POST)
     with request.login_attempt(login):  # taxapp.throttle: refused after too many failures
         if not request.registry["users"].verify(login, password):
-            raise ActionFailed(["Authentication failed"], http_status=401)
+            raise ActionFailed(["Authentication failed"], http_status=401, problems=[Problem("password", "wrong")])
     remember(request, login)
     return "Authentication successful"
 
@@ -54,13 +66,14 @@ def _tax(registry, taxpayer):
     return official.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary, taxpayer.single_parent)
 
 
-@action("calculate-tax", permission=AUTHENTICATED, max_body="form", csrf=True)
-def calculate_tax(request):
-    taxpayer = forms.taxpayer_form(request.POST, request.registry["year_options"])
+@action("calculate-tax", permission=AUTHENTICATED, max_body="form", response_types=PROGRAMS)
+def calculate_tax(request, form=None):
+    """``form``: the posted form as the page normalised it (views/pages.py)."""
+    taxpayer = forms.taxpayer_form(request.POST if form is None else form, request.registry["year_options"])
     return request.simulations.add([simulation(taxpayer, _tax(request.registry, taxpayer))])[0]
 
 
-@action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=("json", "xml"))
+@action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAMS)
 def calculate_taxes(request):
     registry = request.registry
     taxpayers = forms.taxpayers_batch(request.body, registry["batch_max"], registry["year_options"])
@@ -70,36 +83,38 @@ def calculate_taxes(request):
 @action("calculate-taxes", permission=AUTHENTICATED, response_types=("html",))
 @action("get-admindata", permission=AUTHENTICATED, response_types=("html",))
 def only_for_programs(request):
-    raise ActionFailed([forms.ONLY_JSON_OR_XML])
+    raise ActionFailed([forms.ONLY_JSON_OR_XML], problems=[Problem(None, "programs-only")])
 
 
-@action("list-simulations", permission=AUTHENTICATED)
+@action("list-simulations", permission=AUTHENTICATED, response_types=PROGRAMS)
 def list_simulations(request):
     return request.simulations.list()
 
 
-@action("delete-simulation", permission=AUTHENTICATED)
+@action("delete-simulation", permission=AUTHENTICATED, response_types=PROGRAMS)
 def delete_simulation(request):
     digits = request.matchdict["n"].lstrip("0") or "0"
     remaining = request.simulations.delete(int(digits)) if len(digits) <= MAX_ID_DIGITS else None
     if remaining is None:
-        raise ActionFailed([f"Simulation #[{digits}] does not exist"])
+        raise ActionFailed(
+            [f"Simulation #[{digits}] does not exist"], problems=[Problem(None, "unknown-simulation", digits)]
+        )
     return remaining
 
 
-@action("display-tax-calculation", permission=AUTHENTICATED)
+@action("display-tax-calculation", permission=AUTHENTICATED, response_types=PROGRAMS)
 def display_tax_calculation(request):
     return ""
 
 
-@action("end-session", permission=AUTHENTICATED)
+@action("end-session", permission=AUTHENTICATED, response_types=PROGRAMS)
 def end_session(request):
     request.simulations.drop()
     forget(request)
     return "session reset"
 
 
-@action("get-admindata", permission=AUTHENTICATED, response_types=("json", "xml"))
+@action("get-admindata", permission=AUTHENTICATED, response_types=PROGRAMS)
 def get_admindata(request):
     """The default year's figures (the course's keys), or ``?year=``'s with the official rules' keys."""
     year = forms.admindata_year(request.GET, request.registry["year_options"])

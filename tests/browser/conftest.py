@@ -1,8 +1,10 @@
 """The real app behind a real waitress server, driven by Debian's chromium through Playwright.
 
-One server and one browser per module; each test has its own browser context (its
-own cookies: one person, one session). Chromium is Debian's ``/usr/bin/chromium``,
+One server and one browser for the whole run; each test has its own browser context
+(its own cookies: one person, one session). Chromium is Debian's ``/usr/bin/chromium``,
 never a downloaded browser. Without it the tests skip, except under ``CI=true``.
+axe-core (npm, installed by ``make test`` in tests/browser/node_modules) checks
+every page and state for accessibility problems.
 """
 
 import os
@@ -24,9 +26,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+# TAXAPP_DOCS_SCREENSHOTS=1: the screenshots of docs/screenshots/ are made again
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base_url(app):
     """The app served by waitress on a free port of 127.0.0.1."""
     from waitress import create_server
@@ -42,7 +47,7 @@ def base_url(app):
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not pathlib.Path(CHROMIUM).exists():
         reason = f"{CHROMIUM} is missing (apt-get install chromium)"
@@ -59,13 +64,18 @@ def browser():
 
 @pytest.fixture
 def page(browser, base_url):
-    """A new browser context (no cookies) on a 1000 px wide window.
+    """A new browser context (no cookies) on a 1000 px wide window, in English."""
+    yield from _page(browser, base_url, {"width": 1000, "height": 720}, "en-GB")
+
+
+def _page(browser, base_url, viewport, locale):
+    """A new browser context (no cookies): its window and language.
 
     Everything a page loads must load: a resource refused by the page's
     Content-Security-Policy, a missing file or a script error fails the test (pages
     themselves may be 400 or 401: failed actions answer so).
     """
-    context = browser.new_context(base_url=base_url, viewport={"width": 1000, "height": 720})
+    context = browser.new_context(base_url=base_url, viewport=viewport, locale=locale)
     context.set_default_timeout(10_000)
     page = context.new_page()
     problems = []
@@ -92,15 +102,61 @@ def page(browser, base_url):
     assert problems == [], f"browser console errors: {problems}"
 
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(
+    params=[("en-GB", DESKTOP), ("fr-FR", DESKTOP), ("en-GB", PHONE), ("fr-FR", PHONE)],
+    ids=["en-desktop", "fr-desktop", "en-phone", "fr-phone"],
+)
+def person(request, browser, base_url):
+    """A page of a person in each language, on a computer and on a phone (390×844)."""
+    locale, viewport = request.param
+    for page in _page(browser, base_url, viewport, locale):
+        page.language = locale[:2]
+        page.phone = viewport is PHONE
+        yield page
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: make test installs it (cd tests/browser && npm install)")
+    return AXE.read_text()
+
+
+@pytest.fixture
+def axe(axe_source):
+    """axe(page, "state"): axe-core's violations on the page as it is now, asserted none.
+
+    axe is evaluated through the DevTools protocol, which the page's
+    Content-Security-Policy (no script at all) does not apply to."""
+
+    def check(page, state):
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)"
+        )
+        assert violations == [], f"axe-core on {state} ({page.url}): {violations}"
+
+    return check
+
+
 @pytest.fixture
 def shot(request):
     """shot(page, "name"): a full-page screenshot in test-artifacts/browser/<test>-<name>.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     prefix = request.node.name.removeprefix("test_")
 
-    def save(page, name, full_page=True):
+    def save(page, name, full_page=True, docs=False):
         path = ARTIFACTS / f"{prefix}-{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        if docs and os.environ.get("TAXAPP_DOCS_SCREENSHOTS"):
+            DOCS_SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), full_page=False, scale="css")
         return path
 
     return save

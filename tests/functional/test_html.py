@@ -1,4 +1,6 @@
-"""Every HTML row of docs/api.md and the CSRF rules of §6, through WebTest."""
+"""The pages (docs/api.md's HTML answers, docs/pages.md's decisions) and the CSRF rules, through WebTest.
+
+Without ``Accept-Language`` the pages are in English; French is tested at the end."""
 
 import pytest
 
@@ -12,7 +14,10 @@ ERROR_MENU = [
     ("End session", "/end-session"),
 ]
 XSS = "<script>alert(1)</script>"
-CSRF_MESSAGE = ["invalid or missing CSRF token"]
+CSRF_MESSAGE = ["This form had expired or did not come from this site: nothing was changed. Try again."]
+SIGNED_OUT = ["You are not signed in: sign in to see this page."]
+EXPIRED = "Your session has expired or was never started: sign in again."
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 # --- reading pages ----------------------------------------------------------------------
@@ -27,8 +32,11 @@ def html_page(resp, http=200):
     """Check an HTML answer (status, content type, accessibility basics); its soup."""
     assert resp.status_int == http
     assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert resp.headers["Cache-Control"] == "no-store"
+    # a failed POST's page may be kept by the browser (for Back), no other page
+    failed_post = resp.request.method == "POST" and resp.status_int >= 400
+    assert resp.headers["Cache-Control"] == ("private, no-cache" if failed_post else "no-store")
     assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+    assert resp.text.rstrip().endswith("</html>")  # nothing after the page
     soup = resp.html
     labelled = {label["for"] for label in soup.find_all("label") if label.get("for")}
     for field in soup.find_all("input"):
@@ -49,9 +57,23 @@ def menu(soup):
 
 
 def alerts(soup):
-    """The messages of the page's role="alert" box."""
-    box = soup.find(attrs={"role": "alert"})
+    """The messages of the page's error summary."""
+    box = soup.find(id="errors")
     return [] if box is None else [text(li) for li in box.find_all("li")]
+
+
+def field_error(soup, name):
+    """The error said next to a field, checked to describe the field."""
+    error = soup.find(id=f"{name}-error")
+    if error is None:
+        return None
+    described = soup.find(id=name) or soup.find("fieldset", attrs={"aria-describedby": f"{name}-error"})
+    assert f"{name}-error" in described["aria-describedby"].split()
+    return text(error)
+
+
+def invalid_fields(soup):
+    return {f["name"] for f in soup.find_all("input", attrs={"aria-invalid": "true"})}
 
 
 def value(soup, name):
@@ -72,7 +94,7 @@ def result_box(soup):
     box = soup.find("section", class_="result")
     if box is None:
         return None
-    details = {text(div.dt): text(div.find("dd", class_="value")) for div in box.find_all("div")}
+    details = {" ".join(div.dt.get_text().split()): text(div.find("dd", class_="value")) for div in box.find_all("div")}
     details["Tax to pay"] = text(box.find("p", class_="tax-amount").strong)
     details["title"] = text(box.h2)
     return details
@@ -139,24 +161,25 @@ def test_201_bad_credentials_is_401_with_the_user_refilled(testapp):
         "/authenticate-user", {"user": "admin", "password": "wrong", "csrf_token": token(page)}, status=401
     )
     soup = html_page(resp, 401)
-    assert alerts(soup) == ["Authentication failed"]
+    wrong = "The user name or the password is not right: type your password again."
+    assert alerts(soup) == [wrong] and field_error(soup, "password") == wrong
     assert value(soup, "user") == "admin"
     assert value(soup, "password") is None and "wrong" not in resp.text
+    # the focus goes to the password, to type it again
+    assert soup.find(autofocus=True)["id"] == "password"
     # still not signed in
-    assert alerts(html_page(testapp.get("/list-simulations", status=400), 400)) == [
-        "action [list-simulations] requested by unauthenticated user"
-    ]
+    assert alerts(html_page(testapp.get("/list-simulations", status=400), 400)) == SIGNED_OUT
 
 
 @pytest.mark.parametrize(
     "form, messages, user",
     [
-        ({"user": "bob"}, ["[password] parameter missing"], "bob"),
-        ({"password": "x"}, ["[user] parameter missing"], ""),
-        ({}, ["[user] parameter missing", "[password] parameter missing"], ""),
+        ({"user": "bob"}, ["Enter your password."], "bob"),
+        ({"password": "x"}, ["Enter your user name."], ""),
+        ({}, ["Enter your user name.", "Enter your password."], ""),
         (
             {"user": "bob", "password": "x", "role": "admin"},
-            ["POST method required, [action] parameter in the URL, [user, password] parameters posted"],
+            ["The form sent fields this page does not have: reload the page and try again."],
             "bob",
         ),
     ],
@@ -168,8 +191,11 @@ def test_201_bad_parameters_is_400_with_the_errors(testapp, form, messages, user
     assert alerts(soup) == messages
     assert value(soup, "user") == user
     assert value(soup, "password") is None
-    invalid = {f["name"] for f in soup.find_all("input", attrs={"aria-invalid": "true"})}
-    assert invalid == {name for name in ("user", "password") if f"[{name}] parameter missing" in messages}
+    expected = {"user": "Enter your user name.", "password": "Enter your password."}
+    invalid = {name for name in expected if expected[name] in messages}
+    assert invalid_fields(soup) == invalid
+    assert {name: field_error(soup, name) for name in invalid} == {name: expected[name] for name in invalid}
+    assert soup.find(autofocus=True)["id"] == "errors"  # the summary takes the focus
 
 
 # --- 200, 300, 301, 800 ---------------------------------------------------------------------------
@@ -203,11 +229,11 @@ def test_300_redirects_303_to_its_result(signed_in):
     assert menu(soup) == TAX_MENU
     assert result_box(soup) == {
         "title": "Result of simulation #1",
-        "Tax to pay": "2 814 €",
-        "Discount (décote)": "0 €",
-        "Reduction": "0 €",
-        "Surcharge": "0 €",
-        "Marginal rate": "14 %",
+        "Tax to pay": "€2,814",
+        "Discount (décote)": "€0",
+        "Reduction": "€0",
+        "Surcharge": "€0",
+        "Marginal rate": "14%",
         "Number of shares": "3",
     }
     assert checked(soup, "married") == ["yes"]
@@ -220,11 +246,11 @@ def test_the_result_box_explains_discount_reduction_and_shares(signed_in):
     resp = calculate(testapp, page, married="no", children="3", salary="50000")
     assert resp.location.endswith("/display-tax-calculation?id=2")
     first = result_box(html_page(testapp.get("/display-tax-calculation?id=1")))
-    assert (first["Tax to pay"], first["Discount (décote)"], first["Reduction"]) == ("1 384 €", "384 €", "347 €")
+    assert (first["Tax to pay"], first["Discount (décote)"], first["Reduction"]) == ("€1,384", "€384", "€347")
     second = html_page(resp.follow())
     assert result_box(second)["Number of shares"] == "3"  # 1 + ½ + ½ + 1
     assert checked(second, "married") == ["no"] and value(second, "children") == "3"
-    assert "Single, 3 children, annual salary 50 000 €" in text(second)
+    assert "Single, 3 children, annual salary €50,000" in text(second)
 
 
 @pytest.mark.parametrize("query", ["?id=99", "?id=abc", "?id=", "?id=1" + "0" * 40, "?other=1"])
@@ -241,14 +267,18 @@ def test_301_shows_the_errors_and_refills_the_form(signed_in):
     resp = calculate(testapp, page, married="maybe", children="2abc", salary="", status=400)
     soup = html_page(resp, 400)
     assert alerts(soup) == [
-        "Invalid value [maybe] for parameter [married (yes/no)]",
-        "Invalid value [2abc] for parameter [children (integer >= 0)]",
-        "Invalid value [] for parameter [salary (integer >= 0)]",
+        "Choose Yes or No.",
+        "Enter the number of children as a whole number from 0 to 20.",
+        "Enter the salary as a whole number of euros from 0 to 1,000,000,000, for example 55 555.",
     ]
+    assert field_error(soup, "married") == "Choose Yes or No."
+    assert field_error(soup, "children") == "Enter the number of children as a whole number from 0 to 20."
     assert value(soup, "children") == "2abc" and value(soup, "salary") == ""
     assert checked(soup, "married") == []
-    invalid = {f["name"] for f in soup.find_all("input", attrs={"aria-invalid": "true"})}
-    assert invalid == {"children", "salary"}
+    assert invalid_fields(soup) == {"married", "children", "salary"}
+    # each summary line leads to its field
+    assert [a["href"] for a in soup.find(id="errors").find_all("a")] == ["#married-yes", "#children", "#salary"]
+    assert soup.find(autofocus=True)["id"] == "errors"
     assert menu(soup) == TAX_MENU and result_box(soup) is None
     assert simulation_ids(testapp) == []
 
@@ -257,7 +287,10 @@ def test_301_for_a_missing_field(signed_in):
     testapp, page = signed_in
     resp = testapp.post("/calculate-tax", {"married": "yes", "csrf_token": token(page)}, status=400)
     soup = html_page(resp, 400)
-    assert alerts(soup) == ["parameter [children] missing", "parameter [salary] missing"]
+    assert alerts(soup) == [
+        "Enter the number of dependent children (0 if none).",
+        "Enter your annual net salary, in euros.",
+    ]
     assert checked(soup, "married") == ["yes"]
 
 
@@ -265,7 +298,7 @@ def test_301_for_a_body_too_large_does_not_refill_it(signed_in):
     testapp, page = signed_in
     resp = calculate(testapp, page, salary="9" * 70000, status=413)
     soup = html_page(resp, 413)
-    assert alerts(soup) == ["The POST body is larger than 65536 bytes"]
+    assert alerts(soup) == ["What you sent is too large: check what you typed and try again."]
     assert value(soup, "salary") == "" and "9" * 100 not in resp.text
 
 
@@ -291,8 +324,10 @@ def test_500_table_of_the_simulations(signed_in):
         "Actions",
     ]
     rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in soup.select("tbody tr")]
-    assert rows[0] == ["1", "yes", "2", "55 555 €", "2 814 €", "0 €", "0 €", "0 €", "14 %", "2019", "course", "Delete"]
-    assert rows[1][:3] == ["2", "no", "0"] and rows[1][8] == "45 %"
+    assert rows[0] == ["1", "Yes", "2", "€55,555", "€2,814", "€0", "€0", "€0", "14%", "2019", "course", "Delete"]
+    assert rows[1][:3] == ["2", "No", "0"] and rows[1][8] == "45%"
+    # the landmarks have names of their own (axe landmark-unique)
+    assert soup.find(class_="table-scroll")["aria-label"] != text(soup.h1)
     deletes = [a["href"] for a in soup.select("tbody a.delete")]
     assert deletes == ["/delete-simulation/1", "/delete-simulation/2"]
     assert "Your list of simulations is empty" not in text(soup)
@@ -306,9 +341,12 @@ def test_600_redirects_303_to_the_list(signed_in):
     assert resp.location.endswith("/list-simulations")
     soup = html_page(resp.follow())
     assert [text(row.th) for row in soup.select("tbody tr")] == ["2"]
+    assert [text(p) for p in soup.select('[role="status"] p')] == ["Simulation #1 deleted."]
+    # said once: the next visit of the list has no note
+    assert html_page(testapp.get("/list-simulations")).select('[role="status"] p') == []
     # a second visit of the deletion is a 601: nothing more is deleted
     assert alerts(html_page(testapp.get("/delete-simulation/1", status=400), 400)) == [
-        "Simulation #[1] does not exist"
+        "Simulation #1 does not exist: it may have been deleted already."
     ]
     assert simulation_ids(testapp) == ["2"]
 
@@ -340,7 +378,7 @@ def test_after_end_session_without_init_the_session_is_gone(signed_in):
 def test_101_unauthenticated_is_the_error_page(testapp):
     html_session(testapp)
     soup = html_page(testapp.get("/display-tax-calculation", status=400), 400)
-    assert alerts(soup) == ["action [display-tax-calculation] requested by unauthenticated user"]
+    assert alerts(soup) == SIGNED_OUT
     assert menu(soup) == ERROR_MENU
     assert soup.find("a", href="/init-session/html") is not None  # a way back to the login
 
@@ -348,10 +386,10 @@ def test_101_unauthenticated_is_the_error_page(testapp):
 @pytest.mark.parametrize(
     "method, url, messages",
     [
-        ("get", "/delete-simulation/7", ["Simulation #[7] does not exist"]),
-        ("get", "/get-admindata", ["this action is only available for JSON or XML sessions"]),
-        ("post", "/calculate-taxes", ["this action is only available for JSON or XML sessions"]),
-        ("get", "/init-session/xhtml", ["invalid parameter [type=xhtml]"]),
+        ("get", "/delete-simulation/7", ["Simulation #7 does not exist: it may have been deleted already."]),
+        ("get", "/get-admindata", ["For programs only: this action is only available for JSON or XML sessions."]),
+        ("post", "/calculate-taxes", ["For programs only: this action is only available for JSON or XML sessions."]),
+        ("get", "/init-session/xhtml", ["This address is not a page of taxapp."]),
     ],
 )
 def test_failures_are_the_error_page(signed_in, method, url, messages):
@@ -454,7 +492,7 @@ def test_a_refilled_value_and_its_message_are_shown_as_text(signed_in):
     soup = html_page(resp, 400)
     assert value(soup, "children") == XSS
     assert value(soup, "salary") == '"><img src=x onerror=alert(1)>'
-    assert f"Invalid value [{XSS}] for parameter [children (integer >= 0)]" in alerts(soup)
+    assert "Enter the number of children as a whole number from 0 to 20." in alerts(soup)
     assert soup.find("script") is None and soup.find("img", src="x") is None
 
 
@@ -462,8 +500,8 @@ def test_an_invalid_type_is_shown_as_text_on_the_error_page(signed_in):
     testapp, _ = signed_in
     resp = testapp.get("/init-session/<img src=x onerror=alert(1)>", status=400)
     soup = html_page(resp, 400)
-    assert alerts(soup) == ["invalid parameter [type=<img src=x onerror=alert(1)>]"]
-    assert soup.find("img", src="x") is None
+    assert alerts(soup) == ["This address is not a page of taxapp."]
+    assert soup.find("img", src="x") is None and "<img src=x" not in resp.text
 
 
 # --- the style sheet ------------------------------------------------------------------------------
@@ -475,3 +513,200 @@ def test_the_style_sheet_and_icon_are_served_by_taxapp(testapp):
     assert css.content_type == "text/css" and ":focus-visible" in css.text
     icon = testapp.get(soup.find("link", rel="icon")["href"])
     assert icon.content_type == "image/svg+xml"
+
+
+# --- browsers without a session (no session, an expired or a forged one) -------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/list-simulations", "/display-tax-calculation?id=1", "/delete-simulation/1", "/end-session"]
+)
+def test_a_browser_without_a_session_is_sent_to_sign_in(testapp, url):
+    resp = testapp.get(url, headers=BROWSER, status=303)
+    assert resp.location.endswith("/init-session/html")
+    assert html_page(resp.follow(headers=BROWSER)).find("form")["action"] == "/authenticate-user"
+
+
+@pytest.mark.parametrize(
+    "accept", [None, "*/*", "application/json", "text/html;q=0.5,application/json", "text/*;q=0.9,*/*"]
+)
+def test_a_program_without_a_session_keeps_the_101_answer(testapp, accept):
+    headers = {"Accept": accept} if accept else {}
+    for resp in (testapp.get("/list-simulations", headers=headers, status=400),
+                 testapp.post("/calculate-tax", {"married": "yes"}, headers=headers, status=400)):
+        assert resp.json == {"action": resp.json["action"], "status": 101,
+                             "response": ["No session in progress. Start with action [init-session]"]}
+
+
+def test_a_form_posted_after_the_session_expired_is_the_sign_in_page(testapp):
+    form = {"married": "yes", "children": "2", "salary": "55555", "csrf_token": "x"}
+    resp = testapp.post("/calculate-tax", form, headers=BROWSER, status=400)
+    soup = html_page(resp, 400)
+    assert alerts(soup) == [EXPIRED]
+    assert soup.find("form")["action"] == "/authenticate-user"
+    # its form works: the page started an HTML session
+    signed_in = testapp.post("/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token(resp)},
+                             status=303)
+    assert html_page(signed_in.follow()).find("form")["action"] == "/calculate-tax"
+
+
+def test_the_expired_session_page_is_in_the_browsers_language(testapp):
+    headers = {**BROWSER, "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"}
+    soup = html_page(testapp.post("/authenticate-user", {"user": "admin"}, headers=headers, status=400), 400)
+    assert alerts(soup) == ["Votre session a expiré ou n’a jamais commencé : connectez-vous à nouveau."]
+    assert soup.html["lang"] == "fr"
+
+
+def test_a_json_session_keeps_its_json_answers_for_a_browser(testapp):
+    start(testapp, "json", login=False)
+    resp = testapp.get("/list-simulations", headers=BROWSER, status=400)
+    assert resp.json["status"] == 101 and "unauthenticated" in resp.json["response"][0]
+
+
+# --- 404 and 405 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, url, status", [("get", "/nowhere", 404), ("post", "/list-simulations", 405),
+                                                 ("get", "/delete-simulation/abc", 404)])
+def test_404_and_405_are_pages_for_browsers_and_a_line_for_programs(testapp, method, url, status):
+    resp = getattr(testapp, method)(url, headers=BROWSER, status=status)
+    soup = html_page(resp, status)
+    assert text(soup.h1) == ("Page not found" if status == 404 else "Not allowed here")
+    assert soup.find("main").find("a", href="/") is not None
+    assert "Set-Cookie" not in resp.headers  # never touches the session
+    program = getattr(testapp, method)(url, status=status)
+    assert program.content_type == "text/plain" and program.text.startswith(f"{status} ")
+    if status == 405:
+        assert resp.headers["Allow"] == program.headers["Allow"] == "GET, HEAD"
+
+
+def test_a_404_page_is_in_the_browsers_language(testapp):
+    resp = testapp.get("/nowhere", headers={**BROWSER, "Accept-Language": "fr"}, status=404)
+    assert text(html_page(resp, 404).h1) == "Page introuvable"
+
+
+# --- what a person types -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["55 555", "55555,00", "55 555,00", "55\u00a0555", "55\u202f555,00", " 55555.00 "])
+def test_the_salary_as_a_french_person_types_it(signed_in, typed):
+    testapp, page = signed_in
+    resp = calculate(testapp, page, salary=typed, status=303)
+    assert value(html_page(resp.follow()), "salary") == "55555"
+
+
+@pytest.mark.parametrize("typed", ["55 55", "55555,50", "5 5555", "55,555", "-55555"])
+def test_a_salary_that_is_not_a_whole_number_of_euros_is_refused(signed_in, typed):
+    testapp, page = signed_in
+    soup = html_page(calculate(testapp, page, salary=typed, status=400), 400)
+    assert invalid_fields(soup) == {"salary"} and value(soup, "salary") == typed
+
+
+def test_the_api_stays_strict_about_the_salary(json_client):
+    resp = json_client.post("/calculate-tax", {"married": "yes", "children": "2", "salary": "55 555"}, status=400)
+    assert resp.json["response"] == ["Invalid value [55 555] for parameter [salary (integer >= 0)]"]
+
+
+def test_the_hints_say_the_limits(signed_in):
+    _, page = signed_in
+    soup = page.html
+    assert text(soup.find(id="children-hint")) == "A whole number from 0 to 20, 0 if none."
+    assert "from 0 to 1,000,000,000" in text(soup.find(id="salary-hint"))
+    assert soup.find(id="salary")["aria-describedby"] == "salary-hint"
+
+
+# --- sign-in and Back ----------------------------------------------------------------------------------------
+
+
+def test_a_signed_in_browser_back_on_the_sign_in_page_goes_to_the_tax_page(signed_in):
+    testapp, _ = signed_in
+    resp = testapp.get("/init-session/html", headers=BROWSER, status=303)
+    assert resp.location.endswith("/display-tax-calculation")
+    # a program asking for an HTML session still gets the contract's 700 page
+    assert html_page(testapp.get("/init-session/html")).find("form")["action"] == "/authenticate-user"
+
+
+def test_a_sign_in_form_posted_again_while_signed_in_goes_to_the_tax_page(signed_in):
+    """A failed attempt's page reached by Back and submitted (Chromium never keeps a
+    401 page, so Back asks to post it again): nothing changes, the tax page opens."""
+    testapp, page = signed_in
+    calculate(testapp, page)
+    form = {"user": "admin", "password": "wrong", "csrf_token": "an old token"}
+    resp = testapp.post("/authenticate-user", form, headers=BROWSER, status=303)
+    assert resp.location.endswith("/display-tax-calculation")
+    assert simulation_ids(testapp) == ["1"]  # still signed in, the same session
+
+
+# --- French and English -----------------------------------------------------------------------------------------
+
+
+def test_french_from_accept_language(testapp):
+    testapp.extra_environ["HTTP_ACCEPT_LANGUAGE"] = "fr-CA,fr;q=0.9,en;q=0.8"
+    page = login(testapp)
+    assert page.html.html["lang"] == "fr"
+    assert text(page.html.h1) == "Calcul de l’impôt"
+    assert menu(page.html) == [("Simulations", "/list-simulations"), ("Déconnexion", "/end-session")]
+    assert "de 0 à 1 000 000 000" in text(page.html.find(id="salary-hint"))
+    soup = html_page(calculate(testapp, page).follow())
+    # money and rates as written in French: narrow no-break spaces between thousands,
+    # a no-break space before € and %
+    assert soup.find("p", class_="tax-amount").strong.get_text() == "2\u202f814\u00a0€"
+    rate = soup.find("dt", string="Taux marginal").find_next_sibling("dd").get_text()
+    assert rate == "14\u00a0%"
+    one_child = html_page(calculate(testapp, page, children="1").follow())
+    shares = one_child.find("dt", string="Nombre de parts").find_next_sibling("dd").get_text()
+    assert shares == "2,5"
+    cells = html_page(testapp.get("/list-simulations")).select("tbody tr")[0].find_all("td")
+    assert cells[0].get_text() == "Oui" and cells[2].get_text() == "55\u202f555\u00a0€"
+    bad = html_page(calculate(testapp, page, children="21", status=400), 400)
+    assert alerts(bad) == ["Indiquez le nombre d’enfants : un nombre entier de 0 à 20."]
+
+
+def test_the_language_chosen_on_a_page_is_kept_in_the_session(signed_in):
+    testapp, _ = signed_in
+    resp = testapp.get("/language/fr", {"next": "/list-simulations"}, status=303)
+    assert resp.location.endswith("/list-simulations")
+    soup = html_page(testapp.get("/list-simulations", headers={"Accept-Language": "en"}))
+    assert soup.html["lang"] == "fr" and text(soup.h1) == "Simulations"
+    switch = soup.find("a", class_="language")
+    assert (switch["lang"], switch["hreflang"], text(switch)) == ("en", "en", "English")
+    assert switch["href"] == "/language/en?next=%2Flist-simulations"
+    testapp.get(switch["href"], status=303)
+    assert html_page(testapp.get("/list-simulations")).html["lang"] == "en"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/", ""])
+def test_the_language_switch_goes_back_only_to_this_site(testapp, target):
+    resp = testapp.get("/language/fr", {"next": target}, status=303)
+    assert resp.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_an_unknown_language_is_404(testapp):
+    testapp.get("/language/de", status=404)
+
+
+def test_foreign_words_carry_their_language(signed_in):
+    testapp, page = signed_in
+    soup = html_page(calculate(testapp, page).follow())
+    assert soup.html["lang"] == "en"
+    assert soup.find("span", lang="fr").get_text() == "décote"
+    assert soup.find("a", class_="language")["lang"] == "fr"
+
+
+def test_a_failure_the_pages_have_no_words_for_shows_its_messages():
+    """A refusal whose problems do not cover its messages (a new check without its
+    plain words yet) shows the messages as they are, never fewer."""
+    from pyramid.testing import DummyRequest
+
+    from taxapp.errors import Problem
+    from taxapp.views.pages import page
+
+    request = DummyRequest()
+    request.locale_name = "en"
+    messages = ["A check the pages know nothing of", "Invalid value [21] for parameter [children (integer >= 0)]"]
+    result = {"action": "calculate-tax", "status": 301, "response": messages}
+    model = page(request, result, [Problem("children", "invalid")])
+    assert model["summary"] == [(None, message) for message in messages]
+    assert model["errors"]["children"].default == "Enter the number of children as a whole number from 0 to ${max}."
+    unknown = page(request, {**result, "response": messages[:1]}, [Problem("children", "unheard-of")])
+    assert unknown["summary"] == [(None, messages[0])]

@@ -103,7 +103,9 @@ def test_the_html_tax_page_shows_the_refusal(capped):
     for _ in range(MOST):
         page = calculate(capped, page).follow()
     resp = calculate(capped, page, status=400)
-    assert full_message(MOST) in alerts(html_page(resp, http=400))
+    assert alerts(html_page(resp, http=400)) == [
+        f"Your list already holds {MOST} simulations, the most a session may keep: delete some to calculate again."
+    ]
 
 
 def test_concurrent_calculations_never_pass_the_cap(capped_app):

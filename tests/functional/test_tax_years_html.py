@@ -1,7 +1,7 @@
 """The tax page's year, rules and single-parent choices, and the year and rules on the pages."""
 
 from tests.functional.test_html import alerts, checked, html_page, result_box, signed_in, text  # noqa: F401
-from tests.functional.test_tax_years import COURSE_ONLY, official
+from tests.functional.test_tax_years import official
 from tests.tax.conftest import TAX_YEARS
 
 
@@ -34,7 +34,7 @@ def test_the_form_as_sent_by_a_browser_keeps_the_course_rules_for_2019(signed_in
     form["married"], form["children"], form["salary"] = "yes", "2", "50000"
     soup = html_page(form.submit(status=303).follow())
     box = result_box(soup)
-    assert box["Tax to pay"] == "1 384 €" and box["Reduction"] == "347 €"  # the course's published case
+    assert box["Tax to pay"] == "€1,384" and box["Reduction"] == "€347"  # the course's published case
     assert situation(soup)[1] == "Tax year 2019, course rules"
 
 
@@ -46,10 +46,10 @@ def test_a_year_and_case_t_from_the_form(signed_in):
     soup = html_page(form.submit(status=303).follow())
     expected = official(2026, "no", 1, 80000, True)
     box = result_box(soup)
-    assert box["Tax to pay"] == f"{expected['tax']:,} €".replace(",", " ") and box["Number of shares"] == "2"
-    assert situation(soup) == ["Single, 1 child, annual salary 80 000 €, single parent", "Tax year 2026, official rules"]
+    assert box["Tax to pay"] == f"€{expected['tax']:,}" and box["Number of shares"] == "2"
+    assert situation(soup) == ["Single, 1 child, annual salary €80,000, single parent", "Tax year 2026, official rules"]
     rows = [[text(c) for c in row.find_all(["th", "td"])] for row in html_page(testapp.get("/list-simulations")).select("tbody tr")]
-    assert rows[0][9:11] == ["2026", "official"] and rows[0][1] == "no (single parent)"
+    assert rows[0][9:11] == ["2026", "official"] and rows[0][1] == "No (single parent)"
 
 
 def test_2019_with_the_law_s_rules(signed_in):
@@ -57,7 +57,7 @@ def test_2019_with_the_law_s_rules(signed_in):
     form = the_form(page)
     form["married"], form["children"], form["salary"], form["rules"] = "yes", "2", "50000", "official"
     soup = html_page(form.submit(status=303).follow())
-    assert result_box(soup)["Tax to pay"] == "1 385 €" and situation(soup)[1] == "Tax year 2019, official rules"
+    assert result_box(soup)["Tax to pay"] == "€1,385" and situation(soup)[1] == "Tax year 2019, official rules"
 
 
 def test_a_refused_choice_is_shown_and_refilled(signed_in):
@@ -67,8 +67,8 @@ def test_a_refused_choice_is_shown_and_refilled(signed_in):
     form["year"], form["rules"], form["single_parent"] = "2024", "course", True
     soup = html_page(form.submit(status=400), http=400)
     # case T is judged only under known rules: the rules are the one fault
-    assert alerts(soup) == [COURSE_ONLY]
+    assert alerts(soup) == ["The course’s rules exist for 2019 only: choose the law’s rules, or 2019."]
     select = soup.find("select", attrs={"name": "year"})
     assert [o["value"] for o in select.find_all("option") if o.has_attr("selected")] == ["2024"]
     assert checked(soup, "rules") == ["course"] and checked(soup, "single_parent") == ["yes"]
-    assert "errors" in soup.find("legend", string="Rules").parent["aria-describedby"]
+    assert "rules-error" in soup.find("legend", string="Rules").parent["aria-describedby"]

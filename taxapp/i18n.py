@@ -1,0 +1,88 @@
+"""The pages' two languages, French and English, with Pyramid's i18n.
+
+- The texts are English message ids marked with ``_`` (Python) or ``{% trans %}`` /
+  ``_()`` (templates, pyramid_jinja2's i18n extension); their French is in the
+  gettext catalogue ``taxapp/locale/fr/LC_MESSAGES/taxapp.po``, compiled to a ``.mo``
+  by ``make install`` (``pybabel compile``, see docs/pages.md).
+- The language is the one chosen on a page (``/language/{locale}``, kept in the
+  session), else the best of ``Accept-Language``, else English. The choice is read
+  only from a session the request has already opened: a page that must not touch
+  the session (404, 405) follows ``Accept-Language``.
+- Money, numbers and percentages are formatted by Babel in the page's locale
+  (``money``, ``number`` and ``percent`` filters of the templates).
+
+The API (JSON and XML) is never translated: its messages are the contract's.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+from jinja2 import pass_context
+from pyramid.i18n import TranslationStringFactory
+
+_ = TranslationStringFactory("taxapp")
+
+LOCALES = ("en", "fr")
+DEFAULT_LOCALE = "en"
+LOCALE_KEY = "locale"  # the session's key of the language chosen on a page
+
+
+def accepted_locale(request) -> str:
+    return request.accept_language.lookup(LOCALES, default=DEFAULT_LOCALE)
+
+
+def negotiate_locale(request) -> str:
+    """The language chosen on a page, else ``Accept-Language``'s; never opens the session."""
+    session = request.__dict__.get("session")
+    chosen = session.get(LOCALE_KEY) if session is not None else None
+    return chosen if chosen in LOCALES else accepted_locale(request)
+
+
+def _patterns(locale: Locale) -> tuple[str, str]:
+    """The locale's (currency, percent) patterns: amounts are whole euros (no cents),
+    and a rate may have a fraction of a percent (5.5 %)."""
+    currency = locale.currency_formats["standard"].pattern.replace(".00", "")
+    rate = locale.percent_formats[None].pattern.replace("#,##0", "#,##0.##")
+    return currency, rate
+
+
+_PATTERNS = {name: _patterns(Locale.parse(name)) for name in LOCALES}
+
+
+def _locale(context) -> str:
+    return context["request"].locale_name
+
+
+@pass_context
+def money(context, amount: int) -> str:
+    """55555 -> '55 555 €' (fr, narrow no-break spaces), '€55,555' (en)."""
+    locale = _locale(context)
+    return format_currency(amount, "EUR", format=_PATTERNS[locale][0], locale=locale, currency_digits=False)
+
+
+@pass_context
+def percent(context, rate: float) -> str:
+    """0.14 -> '14 %' (fr), '14%' (en); a fraction of a percent is kept (0.055 -> 5.5%)."""
+    locale = _locale(context)
+    return format_percent(rate, format=_PATTERNS[locale][1], locale=locale)
+
+
+@pass_context
+def number(context, value: float) -> str:
+    """2.5 -> '2,5' (fr), '2.5' (en); 3.0 -> '3'."""
+    return format_decimal(value, locale=_locale(context))
+
+
+@pass_context
+def translate(context, message) -> str:
+    """A translation string (a view's message) in the page's language."""
+    return context["request"].localizer.translate(message)
+
+
+JINJA2_FILTERS = {"money": money, "percent": percent, "number": number, "translate": translate}
+
+
+def includeme(config):
+    config.add_translation_dirs("taxapp:locale/")
+    config.set_locale_negotiator(negotiate_locale)
