@@ -21,9 +21,9 @@ import re
 
 import redis
 from babel.numbers import format_decimal
-from pyramid.exceptions import BadCSRFToken
-from pyramid.httpexceptions import HTTPForbidden
-from pyramid.view import notfound_view_config, view_config
+from pyramid.exceptions import BadCSRFToken, URLDecodeError
+from pyramid.httpexceptions import HTTPForbidden, HTTPMovedPermanently
+from pyramid.view import exception_view_config, notfound_view_config, view_config
 from webob.multidict import MultiDict
 
 from .. import forms
@@ -316,6 +316,15 @@ def not_found(exc, request):
     if answer.allow:
         request.response.allow = answer.allow
     return {"status": answer.status}
+
+
+@exception_view_config(URLDecodeError, prefers_html=True, renderer=template("not-found"))
+@exception_view_config(HTTPMovedPermanently, prefers_html=True, renderer=template("not-found"))
+def names_no_page(exc, request):
+    """A browser's path that is not UTF-8, or a static directory (``failures``): the 404
+    page. Its language switch returns home: such a path cannot be named again."""
+    request.response.status = 404
+    return {"status": 404, "here": request.route_path("home")}
 
 
 # --- the language ------------------------------------------------------------------------------

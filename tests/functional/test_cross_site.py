@@ -3,7 +3,9 @@
 import pytest
 
 from tests.functional.conftest import start
-from tests.functional.test_html import CSRF_MESSAGE, alerts, calculate, html_page, login, simulation_ids, token
+from tests.functional.test_html import (
+    BROWSER, CSRF_MESSAGE, alerts, calculate, html_page, login, simulation_ids, text, token
+)
 
 HOSTILE = "evil.example"
 CROSS_SITE = [
@@ -96,7 +98,7 @@ def test_cross_site_requests_that_change_nothing_are_answered(html_with_a_simula
     html_page(testapp.get("/list-simulations", headers=headers))
     html_page(testapp.get("/display-tax-calculation", headers=headers))
     soup = html_page(testapp.get("/init-session/bogus", headers=headers, status=400), 400)
-    assert alerts(soup) == ["invalid parameter [type=bogus]"]  # 701: changes nothing
+    assert alerts(soup) == ["This address is not a page of taxapp."]  # 701: changes nothing
 
 
 @pytest.mark.parametrize("headers", SAME_SITE)
@@ -132,9 +134,14 @@ def test_redirects_are_paths_whatever_host_the_client_names(testapp):
     page = testapp.get("/display-tax-calculation", headers=HOSTILE_HEADERS)
     locations.append(calculate(testapp, page, headers=HOSTILE_HEADERS, status=303).headers["Location"])
     locations.append(testapp.get("/delete-simulation/1", headers=HOSTILE_HEADERS, status=303).headers["Location"])
+    language = testapp.get("/language/fr", {"next": "/list-simulations"}, headers=HOSTILE_HEADERS, status=303)
+    locations.append(language.headers["Location"])
     locations.append(testapp.get("/end-session", headers=HOSTILE_HEADERS, status=302).headers["Location"])
+    testapp.reset()  # a browser without a session is sent to sign in
+    browser = {**HOSTILE_HEADERS, **BROWSER}
+    locations.append(testapp.get("/list-simulations", headers=browser, status=303).headers["Location"])
     assert locations == ["/init-session/html", "/display-tax-calculation", "/display-tax-calculation?id=1",
-                         "/list-simulations", "/init-session/html"]
+                         "/list-simulations", "/list-simulations", "/init-session/html", "/init-session/html"]
 
 
 def test_redirects_through_waitress_are_paths(live_server):
@@ -152,3 +159,5 @@ def test_redirects_through_waitress_are_paths(live_server):
 def test_a_static_directory_names_nothing_and_redirects_nowhere(testapp, url):
     resp = testapp.get(url, headers=HOSTILE_HEADERS, status=404)
     assert "Location" not in resp.headers and resp.content_type == "text/plain"
+    page = testapp.get(url, headers={**HOSTILE_HEADERS, **BROWSER}, status=404)  # a browser's: the 404 page
+    assert "Location" not in page.headers and text(html_page(page, 404).h1) == "Page not found"

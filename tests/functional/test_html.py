@@ -665,7 +665,7 @@ def test_french_from_accept_language(testapp):
 def test_the_language_chosen_on_a_page_is_kept_in_the_session(signed_in):
     testapp, _ = signed_in
     resp = testapp.get("/language/fr", {"next": "/list-simulations"}, status=303)
-    assert resp.location.endswith("/list-simulations")
+    assert resp.headers["Location"] == "/list-simulations"
     soup = html_page(testapp.get("/list-simulations", headers={"Accept-Language": "en"}))
     assert soup.html["lang"] == "fr" and text(soup.h1) == "Simulations"
     switch = soup.find("a", class_="language")
@@ -678,7 +678,7 @@ def test_the_language_chosen_on_a_page_is_kept_in_the_session(signed_in):
 @pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example/", ""])
 def test_the_language_switch_goes_back_only_to_this_site(testapp, target):
     resp = testapp.get("/language/fr", {"next": target}, status=303)
-    assert resp.headers["Location"] in ("/", "http://localhost/")
+    assert resp.headers["Location"] == "/"
 
 
 def test_an_unknown_language_is_404(testapp):

@@ -10,11 +10,12 @@ from urllib.parse import quote
 import lxml.etree
 import pytest
 from webob import Request
+from webtest import TestRequest
 
 from taxapp.errors import FORM_BODY_MESSAGE
 from tests.functional.answers import check, read
 from tests.functional.conftest import start
-from tests.functional.test_html import alerts, html_page, login
+from tests.functional.test_html import BROWSER, alerts, checked, html_page, login, text, value
 
 FORMATS = ["json", "xml"]
 FORM = "application/x-www-form-urlencoded"
@@ -99,12 +100,34 @@ def test_a_utf8_form_is_read(json_client, content_type):
     assert resp.json["status"] == 300
 
 
+NOT_A_FORM_WORDS = {
+    "en": "What you sent was not this page’s form: reload the page and try again.",
+    "fr": "Ce que vous avez envoyé n’est pas le formulaire de cette page : rechargez la page et réessayez.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("content_type", [f"{FORM}; charset=latin-1", "multipart/form-data; boundary=xyz"])
-def test_in_an_html_session_it_is_the_tax_page_with_the_message(testapp, content_type):
+def test_in_an_html_session_it_is_the_tax_page_in_plain_words_never_refilled(testapp, content_type, language):
+    testapp.extra_environ["HTTP_ACCEPT_LANGUAGE"] = language
     login(testapp)
-    body = multipart({"married": "yes"}) if "multipart" in content_type else b"married=yes&children=1&salary=1"
-    soup = html_page(testapp.post("/calculate-tax", body, content_type=content_type, status=400), 400)
-    assert alerts(soup) == [FORM_BODY_MESSAGE]
+    body = multipart({"married": "yes"}) if "multipart" in content_type else b"married=yes&children=1&salary=54321"
+    resp = testapp.post("/calculate-tax", body, content_type=content_type, status=400)
+    soup = html_page(resp, 400)
+    assert alerts(soup) == [NOT_A_FORM_WORDS[language]]
+    # the refused body is never read back into the form
+    assert "yes" not in checked(soup, "married") and "54321" not in resp.text
+
+
+@pytest.mark.parametrize("content_type", [f"{FORM}; charset=latin-1", "multipart/form-data; boundary=xyz"])
+def test_a_sign_in_that_is_not_a_utf8_form_is_the_sign_in_page_in_plain_words(testapp, content_type):
+    page = testapp.get("/init-session/html")
+    body = multipart({"user": "someone"}) if "multipart" in content_type else b"user=someone&password=admin"
+    resp = testapp.post("/authenticate-user", body, content_type=content_type, status=400)
+    soup = html_page(resp, 400)
+    assert alerts(soup) == [NOT_A_FORM_WORDS["en"]]
+    assert not value(soup, "user") and "someone" not in resp.text
+    assert page.html.find("form")["action"] == soup.find("form")["action"] == "/authenticate-user"
 
 
 # --- passwords of any length --------------------------------------------------------------------
@@ -150,6 +173,16 @@ def test_a_path_that_is_not_utf8_is_404(app, testapp, raw_path, caplog):
     assert "Set-Cookie" not in resp.headers
     assert "incident" not in caplog.text
     assert any(r.name == "taxapp.requests" and "http=404" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("language, title", [("en", "Page not found"), ("fr", "Page introuvable")])
+def test_a_path_that_is_not_utf8_is_the_404_page_for_a_browser(testapp, language, title):
+    request = TestRequest.blank("/", headers={**BROWSER, "Accept-Language": language})
+    request.environ["PATH_INFO"] = b"/list-simulations\xff".decode("latin-1")
+    resp = testapp.do_request(request, status=404)
+    soup = html_page(resp, 404)
+    assert text(soup.h1) == title and "Set-Cookie" not in resp.headers
+    assert soup.find("a", class_="language")["href"].endswith("?next=%2F")  # home: the path cannot be named again
 
 
 def test_a_path_that_is_not_utf8_is_404_through_waitress(live_server):
