@@ -208,6 +208,13 @@ def test_a_query_that_is_not_utf8_is_404_and_changes_nothing(testapp, path, capl
     assert testapp.get("/get-admindata").json["status"] == 1000  # the session is still there
 
 
+def test_a_query_that_is_not_utf8_is_the_404_page_for_a_browser(testapp):
+    login(testapp)
+    resp = testapp.get("/display-tax-calculation?id=%C3", headers=BROWSER, status=404)
+    assert text(html_page(resp, 404).h1) == "Page not found"
+    assert html_page(testapp.get("/list-simulations")).find("h1") is not None  # still signed in
+
+
 def test_the_request_log_shows_a_path_as_sent_on_one_line(app, caplog):
     with caplog.at_level(logging.INFO, logger="taxapp.requests"):
         raw_request(app, "GET", b"/\xff\nGET /forged action=x status=1 http=200")
