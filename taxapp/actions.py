@@ -7,9 +7,9 @@ renderer, so the format is chosen by Pyramid's view lookup, never inside a view.
 
 import venusian
 
+from .contract import ACTIONS, RESPONSE_TYPES
 from .renderers import renderer
-from .routes import ACTIONS, allowed_methods
-from .sessions import RESPONSE_TYPES
+from .routes import allowed_methods
 
 
 class _PerResponseType:

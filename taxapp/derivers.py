@@ -22,9 +22,12 @@ from pyramid.exceptions import BadCSRFToken
 from pyramid.response import Response
 
 from .errors import NotAUtf8Form, PayloadTooLarge
-from .routes import ACTIONS
+from .contract import ACTIONS, BATCH_MAX_BYTES, FORM_MAX_BYTES
 
-BODY_LIMIT_SETTINGS = {"form": ("taxapp.form_max_bytes", 65536), "batch": ("taxapp.batch_max_bytes", 2097152)}
+BODY_LIMIT_SETTINGS = {
+    "form": ("taxapp.form_max_bytes", FORM_MAX_BYTES),
+    "batch": ("taxapp.batch_max_bytes", BATCH_MAX_BYTES),
+}
 
 
 def max_body(view, info):

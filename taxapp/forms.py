@@ -15,20 +15,16 @@ import json
 import re
 from typing import Any
 
+from .contract import LOGIN_FIELDS_MESSAGE, MAX_CHILDREN, MAX_SALARY, TAX_FIELDS_MESSAGE
 from .errors import ActionFailed, Problem
 from .tax import COURSE_YEAR, RULES, Taxpayer, default_rules
 
-MAX_CHILDREN = 20
-MAX_SALARY = 1_000_000_000
 CSRF_FIELD = "csrf_token"
 
 LOGIN_FIELDS = ("user", "password")
-LOGIN_FIELDS_MESSAGE = "POST method required, [action] parameter in the URL, [user, password] parameters posted"
 TAX_FIELDS = ("married", "children", "salary")
-TAX_FIELDS_MESSAGE = "POST method required with the following parameters [married, children, salary]"
 # Optional: a simulation made with none of them is the course's, and says nothing of them.
 YEAR_FIELDS = ("year", "rules", "single_parent")
-ONLY_JSON_OR_XML = "this action is only available for JSON or XML sessions"
 
 # Keys of a calculated simulation: a batch client may send back what it received.
 SIMULATION_KEYS = ("id", "tax", "surcharge", "discount", "reduction", "rate")

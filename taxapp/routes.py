@@ -1,33 +1,11 @@
-"""One route per action; the action's name is the route's name (the URL's first segment)."""
+"""One route per action of ``contract.ACTIONS``; the action's name is the route's name (the URL's first segment)."""
 
 import hashlib
 from importlib.resources import files
-from typing import NamedTuple
 
 from pyramid.static import QueryStringConstantCacheBuster
 
-
-class Action(NamedTuple):
-    pattern: str
-    method: str
-    status: int  # app status of success; failure is status + 1
-    # The policy of docs/security.md: a GET that changes state takes no HEAD, and in an
-    # HTML session a browser's cross-site request for it is refused.
-    changes_state: bool
-
-
-ACTIONS = {
-    "init-session": Action("/init-session/{type}", "GET", 700, changes_state=True),
-    "authenticate-user": Action("/authenticate-user", "POST", 200, changes_state=True),
-    "calculate-tax": Action("/calculate-tax", "POST", 300, changes_state=True),
-    "calculate-taxes": Action("/calculate-taxes", "POST", 1500, changes_state=True),
-    "list-simulations": Action("/list-simulations", "GET", 500, changes_state=False),
-    # the segment must be ASCII digits: /delete-simulation/-4, /abc and /٣ are 404
-    "delete-simulation": Action("/delete-simulation/{n:[0-9]+}", "GET", 600, changes_state=True),
-    "display-tax-calculation": Action("/display-tax-calculation", "GET", 800, changes_state=False),
-    "end-session": Action("/end-session", "GET", 400, changes_state=True),
-    "get-admindata": Action("/get-admindata", "GET", 1000, changes_state=False),
-}
+from .contract import ACTIONS
 
 # Methods of the routes that are not actions, for the 405 answers' Allow header.
 OTHER_ROUTES = {"home": ("/", "GET"), "language": ("/language/{locale:en|fr}", "GET")}

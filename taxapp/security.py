@@ -21,13 +21,13 @@ from passlib.hash import pbkdf2_sha256
 from pyramid.security import Allowed, Denied
 from pyramid.csrf import new_csrf_token
 
+from .contract import NO_SESSION, not_authenticated
 from .startup import StartupError
 
 # Permissions of the views (docs/api.md, pipeline checks 1 and 3).
 IN_SESSION = "in-session"
 AUTHENTICATED = "authenticated"
 
-NO_SESSION_MESSAGE = "No session in progress. Start with action [init-session]"
 USER_KEY = "user"
 
 
@@ -83,9 +83,9 @@ class SessionSecurityPolicy:
 
     def permits(self, request, context, permission):
         if "type" not in request.session:
-            return Denied(NO_SESSION_MESSAGE)
+            return Denied(NO_SESSION)
         if permission == AUTHENTICATED and self.identity(request) is None:
-            return Denied(f"action [{request.matched_route.name}] requested by unauthenticated user")
+            return Denied(not_authenticated(request.matched_route.name))
         return Allowed("allowed")
 
     def remember(self, request, userid, **kw):

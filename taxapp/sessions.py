@@ -41,10 +41,9 @@ from pyramid.tweens import EXCVIEW
 from redis.cluster import RedisCluster
 
 from . import session_store, topologies
-from .simulations import DEFAULT_MAX_SIMULATIONS, SESSION_KEY, SimulationStores, new_store_key
+from .contract import DEFAULT_RESPONSE_TYPE, MAX_SIMULATIONS
+from .simulations import SESSION_KEY, SimulationStores, new_store_key
 from .startup import StartupError
-
-RESPONSE_TYPES = ("json", "xml", "html")
 
 
 def allow_session_cookie(response) -> bool:
@@ -143,7 +142,7 @@ def session_write_tween_factory(handler, registry):
 
 def response_type(request) -> str:
     """The session's response type; JSON until init-session chose one."""
-    return request.session.get("type", "json")
+    return request.session.get("type", DEFAULT_RESPONSE_TYPE)
 
 
 def simulations(request):
@@ -170,7 +169,7 @@ def includeme(config):
         raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
     config.registry["redis"] = client
     config.registry["simulation_stores"] = SimulationStores(
-        client, lifetime(settings)[0], int(settings.get("taxapp.max_simulations", DEFAULT_MAX_SIMULATIONS)),
+        client, lifetime(settings)[0], int(settings.get("taxapp.max_simulations", MAX_SIMULATIONS)),
         replication,
     )
     config.set_session_factory(session_factory(settings, sessions_client))

@@ -37,11 +37,11 @@ from functools import partial
 import orjson
 import redis
 
+from .contract import MAX_SIMULATIONS
 from .errors import ActionFailed, Problem
 
 SESSION_KEY = "simulations"
 KEY_PREFIX = "taxapp:"
-DEFAULT_MAX_SIMULATIONS = 10000
 
 
 class SessionFull(ActionFailed):
@@ -134,7 +134,7 @@ def _decode(members) -> list[dict]:
 class SimulationStores:
     """The Redis side shared by every session: client, time to live, cap, how changes are made."""
 
-    def __init__(self, redis, ttl: int, most: int = DEFAULT_MAX_SIMULATIONS, replication=None):
+    def __init__(self, redis, ttl: int, most: int = MAX_SIMULATIONS, replication=None):
         self.redis = redis
         self.ttl = ttl
         self.most = most

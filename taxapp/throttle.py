@@ -35,9 +35,8 @@ import ipaddress
 import math
 from contextlib import contextmanager
 
+from .contract import LOGIN_THROTTLE
 from .errors import ActionFailed, Problem
-
-DEFAULTS = {"max_failures": 10, "max_failures_per_address": 50, "window": 300}
 
 # KEYS: the user's counter, the address's. ARGV: window (s), max for the user, for
 # the address. Returns 0 and counts the attempt, or the milliseconds to wait.
@@ -100,7 +99,7 @@ class LoginThrottle:
 
     def __init__(self, redis, settings: dict):
         def setting(name):
-            return int(settings.get(f"taxapp.login.{name}", DEFAULTS[name]))
+            return int(settings.get(f"taxapp.login.{name}", LOGIN_THROTTLE[name]))
 
         self.max_failures = setting("max_failures")
         self.max_failures_per_address = setting("max_failures_per_address")

@@ -34,6 +34,8 @@ from typing import Any, Iterable, Mapping
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
+from taxapp.contract import ACTIONS, OBJECT, OBJECTS, PROGRAM_RESPONSE_TYPES, TEXT
+
 __all__ = [
     "DEFAULT_URL",
     "RESPONSE_TYPES",
@@ -47,35 +49,13 @@ __all__ = [
 ]
 
 DEFAULT_URL = "http://localhost:6543"
-RESPONSE_TYPES = ("json", "xml")
+RESPONSE_TYPES = PROGRAM_RESPONSE_TYPES
 
-# The shape of a successful ``response``, used to read XML answers.
-_TEXT, _TEXTS, _OBJECT, _OBJECTS, _ANY_LIST = "text", "texts", "object", "objects", "list"
+#: App status of each action's success (``taxapp.contract.ACTIONS``); any other status is a failure.
+SUCCESS_STATUS = {name: action.status for name, action in ACTIONS.items()}
 
-#: App status of each action's success (docs/api.md); any other status is a failure.
-SUCCESS_STATUS = {
-    "init-session": 700,
-    "authenticate-user": 200,
-    "calculate-tax": 300,
-    "calculate-taxes": 1500,
-    "list-simulations": 500,
-    "delete-simulation": 600,
-    "display-tax-calculation": 800,
-    "end-session": 400,
-    "get-admindata": 1000,
-}
-
-_SUCCESS_SHAPE = {
-    "init-session": _TEXTS,
-    "authenticate-user": _TEXT,
-    "calculate-tax": _OBJECT,
-    "calculate-taxes": _OBJECTS,
-    "list-simulations": _OBJECTS,
-    "delete-simulation": _OBJECTS,
-    "display-tax-calculation": _TEXT,
-    "end-session": _TEXT,
-    "get-admindata": _OBJECT,
-}
+# The shape of a failure's ``response``: a list of messages, or of faulty items.
+_ANY_LIST = "list"
 
 # Keys of an object that are lists even when they hold one item (get-admindata).
 _LIST_KEYS = frozenset({"limits", "coeffr", "coeffn", "rules_available"})
@@ -171,15 +151,15 @@ def _object(element) -> dict:
 
 def _response(elements: list, shape: str) -> Any:
     """The ``response`` value from its (possibly repeated, possibly absent) elements."""
-    if shape == _TEXT:
+    if shape == TEXT:
         return elements[0].text or "" if elements else ""
-    if shape == _OBJECT:
+    if shape == OBJECT:
         return _object(elements[0]) if elements else {}
     items = []
     for element in elements:
         if len(element):
             items.append(_object(element))
-        elif shape == _OBJECTS:
+        elif shape == OBJECTS:
             items.append({})
         else:
             items.append(element.text or "")
@@ -218,7 +198,7 @@ def parse_xml(data: bytes | str) -> dict:
     except (KeyError, ValueError):
         raise ValueError("not a taxapp XML answer: no <action> or no numeric <status>") from None
     if status == SUCCESS_STATUS.get(action):
-        shape = _SUCCESS_SHAPE[action]
+        shape = ACTIONS[action].answer
     else:
         shape = _ANY_LIST  # every failure answers a list of messages (or of faulty items)
     result: dict[str, Any] = {"action": action, "status": status}

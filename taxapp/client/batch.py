@@ -15,15 +15,13 @@ import dataclasses
 import threading
 from typing import Callable, Mapping, Sequence
 
+from taxapp.contract import BATCH_MAX
 from taxapp.tax import TaxData, Taxpayer as Household, calculate_taxpayer, default_rules
 
 from .api import TaxappClient, TaxappError
 from .taxpayers import Taxpayer
 
 __all__ = ["BATCH_MAX", "RECORD_KEYS", "calculate_remotely", "calculate_locally", "needed_years", "record"]
-
-#: The server's default limit of taxpayers in one calculate-taxes request (``taxapp.batch_max``).
-BATCH_MAX = 10_000
 
 #: The keys of an output record, in order.
 RECORD_KEYS = ("id", "married", "children", "salary", "tax", "surcharge", "discount", "reduction", "rate")

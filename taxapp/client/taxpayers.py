@@ -30,10 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from taxapp.contract import MAX_CHILDREN, MAX_SALARY
+
 __all__ = ["MAX_CHILDREN", "MAX_SALARY", "BadLine", "Taxpayer", "read_taxpayers"]
 
-MAX_CHILDREN = 20
-MAX_SALARY = 1_000_000_000
 OPTIONAL_FIELDS = ("year", "rules", "single_parent")
 FIELDS = "id,married,children,salary[,year=Y][,rules=course|official][,single_parent=yes|no]"
 

@@ -2,11 +2,12 @@
 
 
 from .. import forms
+from ..contract import BATCH_MAX
 
 
 def includeme(config):
     settings = config.get_settings()
-    config.registry["batch_max"] = int(settings.get("taxapp.batch_max", 10000))
+    config.registry["batch_max"] = int(settings.get("taxapp.batch_max", BATCH_MAX))
     config.registry["admindata"] = config.registry["tax_data"].as_dict()
     tax_years = config.registry["tax_years"]
     config.registry["admindata_by_year"] = {year: data.as_dict(official=True) for year, data in tax_years.items()}

@@ -8,6 +8,7 @@ shows), the HTML registration is a view of its own in ``views/pages.py``.
 from pyramid.security import forget, remember
 
 from .. import forms
+from ..contract import AUTHENTICATION_FAILED, ONLY_JSON_OR_XML, PROGRAM_RESPONSE_TYPES, SESSION_RESET
 from ..actions import action
 from ..errors import ActionFailed, Problem
 from ..security import AUTHENTICATED, IN_SESSION
@@ -45,15 +46,12 @@ def invalid_response_type(request):
     )
 
 
-PROGRAMS = ("json", "xml")
-
-
-@action("authenticate-user", permission=IN_SESSION, max_body="form", response_types=PROGRAMS)
+@action("authenticate-user", permission=IN_SESSION, max_body="form", response_types=PROGRAM_RESPONSE_TYPES)
 def authenticate_user(request):
     login, password = forms.login_form(request.POST)
     with request.login_attempt(login):  # taxapp.throttle: refused after too many failures
         if not request.registry["users"].verify(login, password):
-            raise ActionFailed(["Authentication failed"], http_status=401, problems=[Problem("password", "wrong")])
+            raise ActionFailed([AUTHENTICATION_FAILED], http_status=401, problems=[Problem("password", "wrong")])
     remember(request, login)
     return "Authentication successful"
 
@@ -66,14 +64,14 @@ def _tax(registry, taxpayer):
     return official.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary, taxpayer.single_parent)
 
 
-@action("calculate-tax", permission=AUTHENTICATED, max_body="form", response_types=PROGRAMS)
+@action("calculate-tax", permission=AUTHENTICATED, max_body="form", response_types=PROGRAM_RESPONSE_TYPES)
 def calculate_tax(request, form=None):
     """``form``: the posted form as the page normalised it (views/pages.py)."""
     taxpayer = forms.taxpayer_form(request.POST if form is None else form, request.registry["year_options"])
     return request.simulations.add([simulation(taxpayer, _tax(request.registry, taxpayer))])[0]
 
 
-@action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAMS)
+@action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAM_RESPONSE_TYPES)
 def calculate_taxes(request):
     registry = request.registry
     taxpayers = forms.taxpayers_batch(request.body, registry["batch_max"], registry["year_options"])
@@ -83,15 +81,15 @@ def calculate_taxes(request):
 @action("calculate-taxes", permission=AUTHENTICATED, response_types=("html",))
 @action("get-admindata", permission=AUTHENTICATED, response_types=("html",))
 def only_for_programs(request):
-    raise ActionFailed([forms.ONLY_JSON_OR_XML], problems=[Problem(None, "programs-only")])
+    raise ActionFailed([ONLY_JSON_OR_XML], problems=[Problem(None, "programs-only")])
 
 
-@action("list-simulations", permission=AUTHENTICATED, response_types=PROGRAMS)
+@action("list-simulations", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def list_simulations(request):
     return request.simulations.list()
 
 
-@action("delete-simulation", permission=AUTHENTICATED, response_types=PROGRAMS)
+@action("delete-simulation", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def delete_simulation(request):
     digits = request.matchdict["n"].lstrip("0") or "0"
     remaining = request.simulations.delete(int(digits)) if len(digits) <= MAX_ID_DIGITS else None
@@ -102,19 +100,19 @@ def delete_simulation(request):
     return remaining
 
 
-@action("display-tax-calculation", permission=AUTHENTICATED, response_types=PROGRAMS)
+@action("display-tax-calculation", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def display_tax_calculation(request):
     return ""
 
 
-@action("end-session", permission=AUTHENTICATED, response_types=PROGRAMS)
+@action("end-session", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def end_session(request):
     request.simulations.drop()
     forget(request)
-    return "session reset"
+    return SESSION_RESET
 
 
-@action("get-admindata", permission=AUTHENTICATED, response_types=PROGRAMS)
+@action("get-admindata", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def get_admindata(request):
     """The default year's figures (the course's keys), or ``?year=``'s with the official rules' keys."""
     year = forms.admindata_year(request.GET, request.registry["year_options"])

@@ -18,8 +18,17 @@ from pyramid.view import exception_view_config, notfound_view_config
 from ..actions import failure_view
 from ..errors import ActionFailed
 from ..incidents import new_incident_id, report_incident
-from ..routes import ACTIONS, allowed_methods
-from .actions import PROGRAMS
+from ..contract import (
+    ACTIONS,
+    BAD_CSRF_TOKEN,
+    CSRF_FAILED,
+    NOT_ALLOWED,
+    PROGRAM_RESPONSE_TYPES,
+    SERVER_FAILED,
+    SERVICE_UNAVAILABLE,
+    internal_error,
+)
+from ..routes import allowed_methods
 
 log = logging.getLogger(__name__)
 
@@ -31,35 +40,35 @@ def _result(request, status, response, http_status):
     return {"action": route.name if route else "", "status": status, "response": response}
 
 
-@failure_view(ActionFailed, response_types=PROGRAMS)
+@failure_view(ActionFailed, response_types=PROGRAM_RESPONSE_TYPES)
 def action_failed(exc, request):
     request.response.headers.update(exc.headers)
-    return _result(request, ACTIONS[request.matched_route.name].status + 1, exc.messages, exc.http_status)
+    return _result(request, ACTIONS[request.matched_route.name].failure_status, exc.messages, exc.http_status)
 
 
-@failure_view(HTTPForbidden, response_types=PROGRAMS)
+@failure_view(HTTPForbidden, response_types=PROGRAM_RESPONSE_TYPES)
 def forbidden(exc, request):
     """The security policy's denial (no session, or not authenticated): 101."""
-    return _result(request, 101, [exc.result.msg], 400)
+    return _result(request, NOT_ALLOWED, [exc.result.msg], 400)
 
 
-@failure_view(BadCSRFToken, response_types=PROGRAMS)
+@failure_view(BadCSRFToken, response_types=PROGRAM_RESPONSE_TYPES)
 def bad_csrf_token(exc, request):
-    return _result(request, 102, ["invalid or missing CSRF token"], 400)
+    return _result(request, CSRF_FAILED, [BAD_CSRF_TOKEN], 400)
 
 
-@failure_view(redis.RedisError, predicate="known_response_type", response_types=PROGRAMS)
+@failure_view(redis.RedisError, predicate="known_response_type", response_types=PROGRAM_RESPONSE_TYPES)
 def store_unavailable(exc, request):
     log.error("session store unavailable: %s: %s", type(exc).__name__, exc)
-    return _result(request, 131, ["service temporarily unavailable"], 503)
+    return _result(request, SERVER_FAILED, [SERVICE_UNAVAILABLE], 503)
 
 
-@failure_view(Exception, response_types=PROGRAMS)
+@failure_view(Exception, response_types=PROGRAM_RESPONSE_TYPES)
 def incident(exc, request):
     """A bug or a database error: an id for the client, the traceback for the log and mail."""
     incident_id = request.incident_id = new_incident_id()
     report_incident(request, incident_id, exc)
-    return _result(request, 131, [f"internal error, incident {incident_id}"], 500)
+    return _result(request, SERVER_FAILED, [internal_error(incident_id)], 500)
 
 
 class NotFound(NamedTuple):

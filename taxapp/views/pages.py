@@ -28,12 +28,12 @@ from webob.multidict import MultiDict
 
 from .. import forms
 from ..actions import action, failure_view
+from ..contract import ACTIONS, MAX_CHILDREN, MAX_SALARY
 from ..derivers import Page
 from ..errors import ActionFailed, BodyRefused, Problem
 from ..i18n import LOCALE_KEY, _
 from ..renderers.html import template
 from ..responses import Found, SeeOther
-from ..routes import ACTIONS
 from ..security import AUTHENTICATED, IN_SESSION
 from ..tax import COURSE_YEAR, default_rules, shares
 from . import actions, failures
@@ -76,7 +76,7 @@ PLAIN = {
 }
 
 # The limits said in the hints and messages, formatted in the page's language.
-LIMITS = {"children": forms.MAX_CHILDREN, "salary": forms.MAX_SALARY}
+LIMITS = {"children": MAX_CHILDREN, "salary": MAX_SALARY}
 
 # What a French person types in the salary field: groups of digits separated by
 # spaces (normal, no-break or narrow no-break), and zero cents ("55 555,00").
