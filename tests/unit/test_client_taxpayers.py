@@ -1,4 +1,4 @@
-"""Reading taxpayers files (no server needed)."""
+"""Reading taxpayers files: the client's reader of ``id,married,children,salary[,name=value…]`` lines."""
 
 import pytest
 
@@ -6,6 +6,7 @@ from taxapp.client.taxpayers import read_taxpayers
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "samples" / "taxpayers.txt"
+SINGLE_PARENT = "single_parent yes only when not married, with children, under the official rules"
 
 
 def test_the_sample_file_has_valid_lines_comments_a_blank_line_and_two_bad_lines():
@@ -61,3 +62,33 @@ def test_a_duplicate_id_is_a_bad_line_and_the_first_is_kept():
     taxpayers, bad = read_taxpayers(["5,yes,1,1000", "6,no,0,2000", "5,no,3,3000"])
     assert [(t.id, t.salary) for t in taxpayers] == [(5, 1000), (6, 2000)]
     assert [(b.line, b.reason) for b in bad] == [(3, "duplicate id 5 (first on line 1)")]
+
+
+def test_named_fields_in_any_order():
+    (taxpayer,), bad = read_taxpayers([" 7 , no , 1 , 30000 , single_parent = YES , year=2026 ,rules=Official"])
+    assert bad == []
+    assert taxpayer.as_params() == {"married": "no", "children": 1, "salary": 30000, "year": 2026,
+                                    "rules": "official", "single_parent": "yes"}
+
+
+def test_the_options_fill_the_lines_without_their_own():
+    taxpayers, bad = read_taxpayers(["1,no,0,1000", "2,no,0,1000,year=2020", "3,no,0,1000,rules=official"],
+                                    year=2024, rules="official")
+    assert bad == [] and [(t.year, t.rules) for t in taxpayers] == [(2024, "official"), (2020, "official"),
+                                                                    (2024, "official")]
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("1,no,0,1000,extra", "expected 4 comma-separated fields (id,married,children,salary), found 5"),
+    ("1,no,0,1000,month=3", "expected 4 comma-separated fields (id,married,children,salary), found 5"),
+    ("1,no,0,1000,year=twenty", "year must be a whole number written in digits, not 'twenty'"),
+    ("1,no,0,1000,rules=law", "rules must be course or official, not 'law'"),
+    ("1,no,0,1000,single_parent=maybe", "single_parent must be yes or no, not 'maybe'"),
+    ("1,no,0,1000,year=2020,year=2021", "a named field is given twice"),
+    ("1,no,0,1000,single_parent=yes,rules=official", SINGLE_PARENT),
+    ("1,yes,2,1000,single_parent=yes,rules=official", SINGLE_PARENT),
+    ("1,no,2,1000,single_parent=yes,rules=course", SINGLE_PARENT),
+])
+def test_bad_named_fields(line, reason):
+    taxpayers, bad = read_taxpayers([line])
+    assert taxpayers == [] and [b.reason for b in bad] == [reason]
