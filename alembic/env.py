@@ -13,7 +13,7 @@ from sqlalchemy import engine_from_config, pool
 
 from taxapp.models.meta import Base
 from taxapp.settings import expand_environment
-from taxapp.startup import StartupError, exit_with
+from taxapp.errors import StartupError, exit_with
 
 config = context.config
 

@@ -5,8 +5,8 @@ import logging
 
 from pyramid.config import Configurator
 
+from .errors import StartupError, exit_with
 from .settings import expand_environment
-from .startup import StartupError, exit_with
 
 log = logging.getLogger(__name__)
 

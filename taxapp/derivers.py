@@ -10,7 +10,7 @@ Outermost first (docs/api.md, docs/security.md):
    CSRF token is required — before the security policy's authentication check, as
    the contract orders the pipeline;
 5. Pyramid's ``secured_view``: the security policy (101 checks);
-6. ``action``: the view's plain return value becomes the result object
+6. ``result_of``: the view's plain return value becomes the result object
    ``{"action", "status", "response"}`` with the action's success status (a page's
    view returns its redirect, or its model with the result in it).
 """
@@ -126,7 +126,7 @@ class Page(dict):
 
 
 def action_result(view, info):
-    name = info.options.get("action")
+    name = info.options.get("result_of")
     if name is None:
         return view
     status = ACTIONS[name].status
@@ -141,7 +141,7 @@ def action_result(view, info):
     return result
 
 
-action_result.options = ("action",)
+action_result.options = ("result_of",)
 
 
 def includeme(config):

@@ -1,10 +1,10 @@
-"""The failures an action can answer; no Pyramid import, so forms can raise them.
+"""The failures an action can answer, and the start-up failure; no Pyramid import, so forms can raise them.
 
 An action's failure status is its success status + 1 (docs/api.md): the exception
 carries only the messages and the HTTP status, the status comes from the route.
 """
 
-
+import sys
 from typing import NamedTuple
 
 
@@ -51,3 +51,17 @@ class NotAUtf8Form(BodyRefused):
 
     def __init__(self):
         super().__init__([FORM_BODY_MESSAGE], problems=[Problem(None, "not-a-form")])
+
+
+class StartupError(Exception):
+    """The application cannot start: one clear line, a chosen exit status (``exit_code``), no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def exit_with(error: StartupError, program: str = "taxapp"):
+    """End the process with the error's one line on stderr and its exit status."""
+    print(f"{program}: {error}", file=sys.stderr)
+    raise SystemExit(error.exit_code) from None

@@ -22,7 +22,7 @@ from pyramid.security import Allowed, Denied
 from pyramid.csrf import new_csrf_token
 
 from .contract import NO_SESSION, not_authenticated
-from .startup import StartupError
+from .errors import StartupError
 
 # Permissions of the views (docs/api.md, pipeline checks 1 and 3).
 IN_SESSION = "in-session"

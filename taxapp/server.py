@@ -12,7 +12,7 @@ import socket
 import waitress
 from waitress.adjustments import Adjustments
 
-from .startup import StartupError, exit_with
+from .errors import StartupError, exit_with
 
 
 def server_factory(global_conf, **settings):

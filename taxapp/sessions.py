@@ -42,8 +42,8 @@ from redis.cluster import RedisCluster
 
 from . import session_store, topologies
 from .contract import DEFAULT_RESPONSE_TYPE, MAX_SIMULATIONS
+from .errors import StartupError
 from .simulations import SESSION_KEY, SimulationStores, new_store_key
-from .startup import StartupError
 
 
 def allow_session_cookie(response) -> bool:

@@ -8,7 +8,7 @@ the settings: PasteDeploy itself has no such interpolation.
 import os
 import re
 
-from .startup import StartupError
+from .errors import StartupError
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 

@@ -48,7 +48,7 @@ def get_tm_session(session_factory, transaction_manager, request=None):
 
 
 def includeme(config):
-    from ..startup import StartupError
+    from ..errors import StartupError
 
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"

@@ -1,6 +1,6 @@
 """The three answer formats and the predicate that picks one from the session.
 
-Each action is registered once per response type (``taxapp.actions.action``), each
+Each action is registered once per response type (``taxapp.registration.action``), each
 registration with this ``response_type`` view predicate and its renderer: the view
 returns plain data and never asks which format it is answered in.
 """

@@ -9,11 +9,11 @@ from pyramid.security import forget, remember
 
 from .. import forms
 from ..contract import AUTHENTICATION_FAILED, ONLY_JSON_OR_XML, PROGRAM_RESPONSE_TYPES, SESSION_RESET
-from ..actions import action
 from ..errors import ActionFailed, Problem
+from ..registration import action
 from ..security import AUTHENTICATED, IN_SESSION
 from ..simulations import SESSION_KEY, new_store_key, simulation
-from ..tax import calculate_tax as tax_of, official, year_and_rules
+from ..tax import calculate_taxpayer
 
 # Simulation ids are small integers: a longer number cannot be one (and int() of a
 # 5,000-digit string would raise).
@@ -56,26 +56,23 @@ def authenticate_user(request):
     return "Authentication successful"
 
 
-def _tax(registry, taxpayer):
-    """The tax of a taxpayer in its year (else the default one), under its rules (else the year's)."""
-    data, rules = year_and_rules(registry["tax_years"], registry["year_options"].default, taxpayer)
-    if rules == "course":
-        return tax_of(data, taxpayer.married, taxpayer.children, taxpayer.salary)
-    return official.calculate_tax(data, taxpayer.married, taxpayer.children, taxpayer.salary, taxpayer.single_parent)
-
-
 @action("calculate-tax", permission=AUTHENTICATED, max_body="form", response_types=PROGRAM_RESPONSE_TYPES)
 def calculate_tax(request, form=None):
     """``form``: the posted form as the page normalised it (views/pages.py)."""
-    taxpayer = forms.taxpayer_form(request.POST if form is None else form, request.registry["year_options"])
-    return request.simulations.add([simulation(taxpayer, _tax(request.registry, taxpayer))])[0]
+    years = request.registry["year_options"]
+    taxpayer = forms.taxpayer_form(request.POST if form is None else form, years)
+    # in its year (else the default one), under its rules (else the year's)
+    tax = calculate_taxpayer(request.registry["tax_years"], years.default, taxpayer)
+    return request.simulations.add([simulation(taxpayer, tax)])[0]
 
 
 @action("calculate-taxes", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAM_RESPONSE_TYPES)
 def calculate_taxes(request):
     registry = request.registry
-    taxpayers = forms.taxpayers_batch(request.body, registry["batch_max"], registry["year_options"])
-    return request.simulations.add([simulation(t, _tax(registry, t)) for t in taxpayers])
+    years = registry["year_options"]
+    taxpayers = forms.taxpayers_batch(request.body, registry["batch_max"], years)
+    tax_years = registry["tax_years"]
+    return request.simulations.add([simulation(t, calculate_taxpayer(tax_years, years.default, t)) for t in taxpayers])
 
 
 @action("calculate-taxes", permission=AUTHENTICATED, response_types=("html",))

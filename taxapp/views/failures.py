@@ -15,9 +15,6 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPMovedPermanently
 from pyramid.response import Response
 from pyramid.view import exception_view_config, notfound_view_config
 
-from ..actions import failure_view
-from ..errors import ActionFailed
-from ..incidents import new_incident_id, report_incident
 from ..contract import (
     ACTIONS,
     BAD_CSRF_TOKEN,
@@ -28,6 +25,9 @@ from ..contract import (
     SERVICE_UNAVAILABLE,
     internal_error,
 )
+from ..errors import ActionFailed
+from ..incidents import new_incident_id, report_incident
+from ..registration import failure_view
 from ..routes import allowed_methods
 
 log = logging.getLogger(__name__)

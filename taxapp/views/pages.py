@@ -27,11 +27,11 @@ from pyramid.view import exception_view_config, notfound_view_config, view_confi
 from webob.multidict import MultiDict
 
 from .. import forms
-from ..actions import action, failure_view
 from ..contract import ACTIONS, MAX_CHILDREN, MAX_SALARY
 from ..derivers import Page
 from ..errors import ActionFailed, BodyRefused, Problem
 from ..i18n import LOCALE_KEY, _
+from ..registration import action, failure_view
 from ..renderers.html import template
 from ..responses import Found, SeeOther
 from ..security import AUTHENTICATED, IN_SESSION

@@ -189,7 +189,7 @@ def test_a_bug_in_a_view_is_131_500_with_an_incident_logged_and_mailed(mailing_a
     def broken(*args):  # a fault a real part cannot produce on demand
         raise RuntimeError("internal detail /secret/path SELECT 1")
 
-    monkeypatch.setattr(taxapp.views.actions, "tax_of", broken)
+    monkeypatch.setattr(taxapp.views.actions, "calculate_taxpayer", broken)
     start(mailing_app, fmt)
     with caplog.at_level(logging.ERROR, logger="taxapp"):
         resp = mailing_app.post("/calculate-tax", {"married": "yes", "children": "1", "salary": "1"}, status=500)
@@ -214,7 +214,7 @@ def test_a_mail_failure_never_breaks_the_answer(sqlite_url, redis_url, monkeypat
 
     client = TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
         "taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(free_port())})))
-    monkeypatch.setattr(taxapp.views.actions, "tax_of", lambda *a: 1 / 0)
+    monkeypatch.setattr(taxapp.views.actions, "calculate_taxpayer", lambda *a: 1 / 0)
     start(client, "json")
     with caplog.at_level(logging.ERROR, logger="taxapp"):
         resp = client.post("/calculate-tax", {"married": "yes", "children": "1", "salary": "1"}, status=500)

@@ -45,10 +45,10 @@ def mailing(sqlite_url, redis_url, smtp_server, recipient, monkeypatch):
 
     faults = {}
 
-    def broken(data, married, children, salary):
-        raise faults.get(salary, Fault)(f"fault {salary}")
+    def broken(tax_years, default_year, taxpayer):
+        raise faults.get(taxpayer.salary, Fault)(f"fault {taxpayer.salary}")
 
-    monkeypatch.setattr(taxapp.views.actions, "tax_of", broken)
+    monkeypatch.setattr(taxapp.views.actions, "calculate_taxpayer", broken)
     apps = []
 
     def make(port=None, **settings):

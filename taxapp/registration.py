@@ -42,7 +42,7 @@ class action(_PerResponseType):
     ``csrf=True`` asks the CSRF token on the HTML registration (docs/api.md);
     ``rendered_as`` renders every registration in one type (a valid init-session
     answers in the type it sets); ``changes_state`` (by default the action's, from
-    ``ACTIONS``) refuses a browser's cross-site request on the HTML registration;
+    ``contract.ACTIONS``) refuses a browser's cross-site request on the HTML registration;
     other keyword arguments go to ``config.add_view``. The methods are the route's
     (``allowed_methods``): HEAD only where GET changes nothing.
     """
@@ -72,7 +72,7 @@ class action(_PerResponseType):
             request_methods=allowed_methods(self.name),
             response_type=response_type,
             renderer=self.renderer(response_type),
-            action=self.name,
+            result_of=self.name,
             check_csrf=self.csrf and response_type == "html",
             refuse_cross_site=self.changes_state and response_type == "html" and not keeps_type,
             **self.settings,
