@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, settings
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 #: Test data kept with the tests (the course's published cases…).
 DATA = ROOT / "tests" / "data"
+# The test application's settings; a test overrides only what is its own (app_settings).
+TESTING_INI = ROOT / "testing.ini"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # The fuzz tests' profile (tests/functional/test_fuzz.py): a fixed number of examples and
@@ -84,7 +86,7 @@ def database_url(request, tmp_path):
 def alembic_config(url):
     from alembic.config import Config
 
-    config = Config(str(ROOT / "development.ini"))
+    config = Config(str(TESTING_INI))
     config.attributes["sqlalchemy.url"] = url
     return config
 
@@ -110,12 +112,19 @@ def sqlite_url(tmp_path_factory):
 
 # --- Redis and the application ----------------------------------------------------
 
-REDIS_TEST_URL = os.environ.get("TAXAPP_TEST_REDIS", "redis://127.0.0.1:6379/15")
+def testing_settings() -> dict:
+    """testing.ini's app settings, as the application reads them."""
+    from pyramid.paster import get_appsettings
+
+    return dict(get_appsettings(str(TESTING_INI)))
+
+
+REDIS_TEST_URL = os.environ.get("TAXAPP_TEST_REDIS") or testing_settings()["redis.url"]
 
 # The failed-login counters of this test run: every test logs in from 127.0.0.1, some
 # with wrong passwords, and other runs may share the Redis; counters of their own keep
 # the throttle of one run (or of other tests) from refusing another's logins.
-LOGIN_KEY_PREFIX = f"taxapp-test:{uuid.uuid4().hex[:12]}:login:"
+LOGIN_KEY_PREFIX = f"{testing_settings()['taxapp.login.key_prefix']}{uuid.uuid4().hex[:12]}:"
 
 
 @pytest.fixture(scope="session")
@@ -144,13 +153,10 @@ def redis_url(tmp_path_factory):
     server.shutdown()
 
 
-def app_settings(sqlite_url, redis_url, **overrides):
-    """development.ini's app settings, on the test database and Redis."""
-    from pyramid.paster import get_appsettings
-
-    settings = dict(get_appsettings(str(ROOT / "development.ini")))
-    settings.update({"sqlalchemy.url": sqlite_url, "redis.url": redis_url, "pyramid.reload_templates": "false",
-                     "taxapp.login.key_prefix": LOGIN_KEY_PREFIX})
+def app_settings(database_url, redis_url, **overrides):
+    """testing.ini's app settings on the test's database and Redis, with this run's login counters."""
+    settings = testing_settings()
+    settings.update({"sqlalchemy.url": database_url, "redis.url": redis_url, "taxapp.login.key_prefix": LOGIN_KEY_PREFIX})
     settings.update(overrides)
     return settings
 
@@ -198,7 +204,14 @@ def free_port():
 
 
 class LiveServer:
-    """A real waitress server running ``app`` in a thread, on a free port of 127.0.0.1."""
+    """A real waitress server running ``app`` in a thread, on a free port of 127.0.0.1.
+
+    ``close()`` stops waitress's loop first, then the loop's own thread stops the worker
+    threads and closes the sockets: closing them while the loop polled them made it
+    fail ("Bad file descriptor"). The loop polls at most ``POLL`` seconds at a time, so
+    that ``close()`` need not wake it (pulling waitress's trigger could race its closing)."""
+
+    POLL = 0.1
 
     def __init__(self, app, threads=8):
         import threading
@@ -207,19 +220,36 @@ class LiveServer:
 
         self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve, name="waitress", daemon=True)
         self.thread.start()
 
+    def serve(self):
+        server = self.server
+        while not self.stopping.is_set():  # waitress's own loop, one poll at a time
+            server.asyncore.loop(timeout=self.POLL, map=server._map, count=1)
+        server.task_dispatcher.shutdown()  # the requests under way end first
+        server.close()  # the listening socket and the loop's trigger
+        for channel in list(server._map.values()):  # the connections left open
+            channel.close()
+
     def close(self):
-        self.server.close()
-        self.thread.join(5)
+        self.stopping.set()
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "waitress did not stop"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
 
 @pytest.fixture
 def live_server(app):
-    server = LiveServer(app)
-    yield server
-    server.close()
+    """The session's application served by waitress for one test."""
+    with LiveServer(app) as server:
+        yield server
 
 
 class RedisServer:

@@ -4,15 +4,13 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 
 import pytest
-import waitress
 
 from taxapp.client import TaxappClient
-from tests.conftest import DATA
+from tests.conftest import DATA, LiveServer
 
-#: The development user of development.ini.
+#: The user of testing.ini (development.ini's too).
 USER, PASSWORD = "admin", "admin"
 
 #: Every published result of the original application, by (married, children, salary).
@@ -25,11 +23,8 @@ COURSE_CASES = {
 @pytest.fixture(scope="session")
 def server_url(app):
     """The base URL of taxapp served by a real waitress on 127.0.0.1 (a free port)."""
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with LiveServer(app) as server:
+        yield server.url
 
 
 @pytest.fixture

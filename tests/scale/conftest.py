@@ -15,7 +15,15 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import LOGIN_KEY_PREFIX, POSTGRES_ADMIN_URL, ROOT, _server_database, alembic_config, free_port
+from tests.conftest import (
+    LOGIN_KEY_PREFIX,
+    POSTGRES_ADMIN_URL,
+    TESTING_INI,
+    _server_database,
+    alembic_config,
+    free_port,
+    testing_settings,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -52,7 +60,7 @@ class Load(threading.Thread):
 
 
 class Pserve:
-    """``pserve`` on development.ini with another database, Redis and port, the test run's
+    """``pserve`` on testing.ini with the test's database, Redis and port, the test run's
     login counters and the given ``settings``; log under ``directory``."""
 
     def __init__(self, directory: Path, database_url: str, redis_url: str, name: str = "pserve",
@@ -61,10 +69,10 @@ class Pserve:
         self.url = f"http://127.0.0.1:{self.port}"
         ini = configparser.ConfigParser(interpolation=None)
         ini.optionxform = str
-        ini.read(ROOT / "development.ini")
+        ini.read(TESTING_INI)
         app = ini["app:main"]
-        app["sqlalchemy.url"], app["redis.url"], app["pyramid.reload_templates"] = database_url, redis_url, "false"
-        app.update({"taxapp.login.key_prefix": LOGIN_KEY_PREFIX, **(settings or {})})
+        app.update({"sqlalchemy.url": database_url, "redis.url": redis_url, "taxapp.login.key_prefix": LOGIN_KEY_PREFIX,
+                    **(settings or {})})
         ini["DEFAULT"]["http_port"] = str(self.port)
         ini["handler_file"]["args"] = repr((str(directory / f"{name}.log"),))
         self.ini = directory / f"{name}.ini"
@@ -170,10 +178,8 @@ def _answer(open_, request):
 
 
 def session_id(cookie: str) -> str:
-    """The Redis key of the session a ``session=…`` cookie names (development.ini's secret)."""
-    from pyramid.paster import get_appsettings
-
+    """The Redis key of the session a ``session=…`` cookie names (testing.ini's secret)."""
     from taxapp.session_store import session_id_from_cookie
 
-    secret = get_appsettings(str(ROOT / "development.ini"))["redis.sessions.secret"]
+    secret = testing_settings()["redis.sessions.secret"]
     return session_id_from_cookie(cookie.split("=", 1)[1], secret)

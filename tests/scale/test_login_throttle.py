@@ -4,7 +4,7 @@ import uuid
 
 from tests.scale.conftest import Client
 
-MAX_FAILURES = 10  # development.ini's (and the default) limit
+MAX_FAILURES = 10  # testing.ini's (and the default) limit
 
 
 def test_failures_on_two_processes_are_counted_together(start_pserve, sqlite_url, redis_url):
