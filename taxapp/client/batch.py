@@ -15,7 +15,7 @@ import dataclasses
 import threading
 from typing import Callable, Mapping, Sequence
 
-from taxapp.contract import BATCH_MAX
+from taxapp.contract import ACTIONS, BATCH_MAX
 from taxapp.tax import TaxData, Taxpayer as Household, calculate_taxpayer, default_rules
 
 from .api import TaxappClient, TaxappError
@@ -126,7 +126,7 @@ def _checked_records(chunk: Sequence[Taxpayer], simulations: list[dict]) -> list
     ):
         raise TaxappError(
             "calculate-taxes",
-            1500,
+            ACTIONS["calculate-taxes"].status,
             200,
             [f"the answer's {len(simulations)} simulations do not match the {len(chunk)} taxpayers sent"],
         )

@@ -23,9 +23,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
+from taxapp.contract import ACTIONS
+
 from .api import DEFAULT_URL, RESPONSE_TYPES, ClientError, ServerUnreachable, TaxappClient, TaxappError
 from .batch import BATCH_MAX, calculate_locally, calculate_remotely, needed_years
 from .taxpayers import FIELDS, BadLine, Taxpayer, read_taxpayers
+
+# The answer to a wrong user name or password (or to too many of them).
+LOGIN_REFUSED = ("authenticate-user", ACTIONS["authenticate-user"].failure_status)
 
 PROG = "taxapp-client"
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_LOGIN_REFUSED = 0, 1, 2, 3, 4
@@ -351,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         _fail(str(error))
         return EXIT_UNREACHABLE
     except ClientError as error:  # a TaxappError, a SecureCookieOverHttp
-        if isinstance(error, TaxappError) and error.action == "authenticate-user" and error.status == 201:
+        if isinstance(error, TaxappError) and (error.action, error.status) == LOGIN_REFUSED:
             _fail(f"login refused for user {connection.user!r} at {connection.url}: {'; '.join(error.messages)}")
             return EXIT_LOGIN_REFUSED
         _fail(str(error))
