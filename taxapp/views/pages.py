@@ -315,7 +315,17 @@ def not_found(exc, request):
     request.response.status = answer.status
     if answer.allow:
         request.response.allow = answer.allow
+    if not _path_is_utf8(request):  # a query's 404 (taxapp.tweens) comes before routing
+        return {"status": answer.status, "here": request.route_path("home")}
     return {"status": answer.status}
+
+
+def _path_is_utf8(request) -> bool:
+    try:
+        request.path  # noqa: B018 (decoded for its error)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @exception_view_config(URLDecodeError, prefers_html=True, renderer=template("not-found"))

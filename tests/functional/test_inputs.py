@@ -215,6 +215,16 @@ def test_a_query_that_is_not_utf8_is_the_404_page_for_a_browser(testapp):
     assert html_page(testapp.get("/list-simulations")).find("h1") is not None  # still signed in
 
 
+def test_a_path_and_a_query_that_are_not_utf8_are_the_404_page_for_a_browser(testapp):
+    """The query's 404 comes before routing, so the page cannot name the path either
+    (the fuzz's GET /\x80?%FF, Accept: text/html, answered 500)."""
+    request = TestRequest.blank("/", headers=BROWSER)
+    request.environ["PATH_INFO"], request.environ["QUERY_STRING"] = b"/\x80".decode("latin-1"), "%FF"
+    soup = html_page(testapp.do_request(request, status=404), 404)
+    assert text(soup.h1) == "Page not found"
+    assert soup.find("a", class_="language")["href"].endswith("?next=%2F")  # home: the path cannot be named again
+
+
 def test_the_request_log_shows_a_path_as_sent_on_one_line(app, caplog):
     with caplog.at_level(logging.INFO, logger="taxapp.requests"):
         raw_request(app, "GET", b"/\xff\nGET /forged action=x status=1 http=200")
