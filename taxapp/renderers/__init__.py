@@ -11,6 +11,7 @@ import json
 
 import orjson
 
+from ..contract import DEFAULT_RESPONSE_TYPE
 from . import html, xml
 
 RENDERERS = {"json": "taxapp_json", "xml": "taxapp_xml"}
@@ -82,7 +83,7 @@ class KnownResponseTypePredicate(ResponseTypePredicate):
     name = "known_response_type"
 
     def __call__(self, context, request):
-        return request.__dict__.get("response_type", "json") == self.value
+        return request.__dict__.get("response_type", DEFAULT_RESPONSE_TYPE) == self.value
 
 
 class _YesNoPredicate:

@@ -27,7 +27,7 @@ from pyramid.view import exception_view_config, notfound_view_config, view_confi
 from webob.multidict import MultiDict
 
 from .. import forms
-from ..contract import ACTIONS, MAX_CHILDREN, MAX_SALARY
+from ..contract import ACTIONS, DEFAULT_RESPONSE_TYPE, MAX_CHILDREN, MAX_SALARY
 from ..derivers import Page
 from ..errors import ActionFailed, BodyRefused, Problem
 from ..i18n import LOCALE_KEY, _
@@ -170,14 +170,23 @@ def sign_in_failed(exc, request):
 
 
 @failure_view(
-    HTTPForbidden, response_types=("json",), in_session=False, prefers_html=True, request_method=("GET", "HEAD")
+    HTTPForbidden,
+    response_types=(DEFAULT_RESPONSE_TYPE,),
+    in_session=False,
+    prefers_html=True,
+    request_method=("GET", "HEAD"),
 )
 def no_session_go_sign_in(exc, request):
     return SeeOther(request.route_path("init-session", type="html"))
 
 
 @failure_view(
-    HTTPForbidden, response_types=("json",), in_session=False, prefers_html=True, rendered_as="html", template="login"
+    HTTPForbidden,
+    response_types=(DEFAULT_RESPONSE_TYPE,),
+    in_session=False,
+    prefers_html=True,
+    rendered_as="html",
+    template="login",
 )
 def no_session_sign_in_again(exc, request):
     """A form posted without a session (it expired while the page was open): the sign-in
