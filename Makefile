@@ -7,7 +7,7 @@ VENV ?= .venv
 PORT ?= 6543
 BIN = $(VENV)/bin
 
-.PHONY: serve test install install-test browser bench soak translations messages
+.PHONY: serve test lint install install-test browser bench soak translations messages
 
 # The pages' French: the committed catalogue taxapp/locale/fr/LC_MESSAGES/taxapp.po,
 # compiled to its .mo (not committed) whenever it is newer (docs/pages.md).
@@ -20,6 +20,11 @@ serve: $(VENV)/.installed translations
 
 test: $(VENV)/.installed-test translations browser axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff's checks (pyproject.toml); .ci/run runs them before the tests
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test

@@ -7,13 +7,13 @@ program, as the tests do) overrides it. A missing environment variable ends the
 command with one line and exit status 1, like the application's start.
 """
 
-from alembic import context
 from pyramid.paster import get_appsettings, setup_logging
 from sqlalchemy import engine_from_config, pool
 
+from alembic import context
+from taxapp.errors import StartupError, exit_with
 from taxapp.models.meta import Base
 from taxapp.settings import expand_environment
-from taxapp.errors import StartupError, exit_with
 
 config = context.config
 

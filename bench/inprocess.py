@@ -22,18 +22,19 @@ import logging
 import logging.config
 import os
 import random
-import statistics
 import socket
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import redis
-from alembic import command
 from alembic.config import Config
 from pyramid.paster import get_appsettings
 from webtest import TestApp
+
+from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -62,9 +63,15 @@ def application(directory: Path, redis_url: str = REDIS_URL, **overrides):
     config.attributes["sqlalchemy.url"] = url
     command.upgrade(config, "head")
     settings = dict(get_appsettings(str(ROOT / "development.ini")))
-    settings.update({"sqlalchemy.url": url, "redis.url": redis_url, "pyramid.reload_templates": "false",
-                     # the batch rounds add 10,000 simulations each to one session
-                     "taxapp.max_simulations": "1000000"})
+    settings.update(
+        {
+            "sqlalchemy.url": url,
+            "redis.url": redis_url,
+            "pyramid.reload_templates": "false",
+            # the batch rounds add 10,000 simulations each to one session
+            "taxapp.max_simulations": "1000000",
+        }
+    )
     settings.update(overrides)
     return main({}, **settings)
 
@@ -106,8 +113,10 @@ def redis_floor() -> tuple[float, float]:
 
 def main_() -> None:
     random.seed(6)
-    items = [{"married": random.choice(["yes", "no"]), "children": random.randint(0, 6),
-              "salary": random.randint(0, 300000)} for _ in range(10000)]
+    items = [
+        {"married": random.choice(["yes", "no"]), "children": random.randint(0, 6), "salary": random.randint(0, 300000)}
+        for _ in range(10000)
+    ]
     body = json.dumps(items)
     # the same taxpayers under the official rules of the latest year the database has
     official_items = [{**i, "year": 2026} for i in items]
@@ -124,16 +133,39 @@ def main_() -> None:
             listing = client(app, count)
             rows.append((f"list-simulations ({count})", best(lambda: listing.get("/list-simulations"), 200)))
         batch = client(app)
-        rows.append(("calculate-taxes (10,000)", best(
-            lambda: batch.post("/calculate-taxes", body, content_type="application/json"), 1)))
-        rows.append(("bare loop of calculate_tax (10,000)", best(
-            lambda: [calculate_tax(data, i["married"] == "yes", i["children"], i["salary"]) for i in items], 1)))
-        rows.append(("calculate-taxes (10,000, official 2026)", best(
-            lambda: batch.post("/calculate-taxes", official_body, content_type="application/json"), 1)))
+        rows.append(
+            (
+                "calculate-taxes (10,000)",
+                best(lambda: batch.post("/calculate-taxes", body, content_type="application/json"), 1),
+            )
+        )
+        rows.append(
+            (
+                "bare loop of calculate_tax (10,000)",
+                best(
+                    lambda: [calculate_tax(data, i["married"] == "yes", i["children"], i["salary"]) for i in items], 1
+                ),
+            )
+        )
+        rows.append(
+            (
+                "calculate-taxes (10,000, official 2026)",
+                best(lambda: batch.post("/calculate-taxes", official_body, content_type="application/json"), 1),
+            )
+        )
         data_2026 = app.registry["tax_years"][2026]
-        rows.append(("bare loop of official.calculate_tax (10,000)", best(
-            lambda: [official.calculate_tax(data_2026, i["married"] == "yes", i["children"], i["salary"])
-                     for i in official_items], 1)))
+        rows.append(
+            (
+                "bare loop of official.calculate_tax (10,000)",
+                best(
+                    lambda: [
+                        official.calculate_tax(data_2026, i["married"] == "yes", i["children"], i["salary"])
+                        for i in official_items
+                    ],
+                    1,
+                ),
+            )
+        )
         for browser in CLIENTS:
             browser.get("/end-session")
     print("| in-process (WebTest, no HTTP), best of 5 | ms per request |")
@@ -141,17 +173,20 @@ def main_() -> None:
     for name, ms in rows:
         print(f"| {name} | {ms:.2f} |")
     by_name = dict(rows)
-    print(f"\nlist 1000 / list 10: {by_name['list-simulations (1000)'] / by_name['list-simulations (10)']:.2f}x; "
-          f"batch / bare loop: {by_name['calculate-taxes (10,000)'] / by_name['bare loop of calculate_tax (10,000)']:.2f}x; "
-          f"official: {by_name['calculate-taxes (10,000, official 2026)'] / by_name['bare loop of official.calculate_tax (10,000)']:.2f}x")
+    print(
+        f"\nlist 1000 / list 10: {by_name['list-simulations (1000)'] / by_name['list-simulations (10)']:.2f}x; "
+        f"batch / bare loop: {by_name['calculate-taxes (10,000)'] / by_name['bare loop of calculate_tax (10,000)']:.2f}x; "
+        f"official: {by_name['calculate-taxes (10,000, official 2026)'] / by_name['bare loop of official.calculate_tax (10,000)']:.2f}x"
+    )
     client_us, socket_us = redis_floor()
     print(f"Redis GET: redis-py {redis.__version__} {client_us:.0f} µs of CPU, bare socket {socket_us:.0f} µs")
 
 
 def request_log(directory: Path) -> None:
     """The logging of development.ini: the request log line to a file under ``directory``."""
-    logging.config.fileConfig(ROOT / "development.ini", defaults={"here": str(directory)},
-                              disable_existing_loggers=False)
+    logging.config.fileConfig(
+        ROOT / "development.ini", defaults={"here": str(directory)}, disable_existing_loggers=False
+    )
 
 
 def use_formatter(formatter_class) -> None:
@@ -174,13 +209,17 @@ def undone_request_class(build):
 # name: (how the application is built, the request log's formatter)
 VARIANTS = {
     "as committed": (lambda d: application(d), taxapp.logs.Formatter),
-    "without the request class (a class per request)": (lambda d: undone_request_class(lambda: application(d)),
-                                                         taxapp.logs.Formatter),
+    "without the request class (a class per request)": (
+        lambda d: undone_request_class(lambda: application(d)),
+        taxapp.logs.Formatter,
+    ),
     "pyramid_tm active on every request": (lambda d: application(d, **{"tm.activate_hook": ""}), taxapp.logs.Formatter),
     "logging's own Formatter (strftime per line)": (lambda d: application(d), logging.Formatter),
     "(for scale) no request log line at all": (lambda d: application(d), None),
-    "all three undone": (lambda d: undone_request_class(lambda: application(d, **{"tm.activate_hook": ""})),
-                        logging.Formatter),
+    "all three undone": (
+        lambda d: undone_request_class(lambda: application(d, **{"tm.activate_hook": ""})),
+        logging.Formatter,
+    ),
 }
 
 
@@ -198,8 +237,10 @@ def compare(rounds: int, per_round: int) -> None:
         for _ in range(rounds):
             for variant, (browser, formatter) in browsers.items():
                 use_formatter(formatter)
-                for name, call in (("calculate-tax", lambda: browser.post("/calculate-tax", form)),
-                                   ("get-admindata", lambda: browser.get("/get-admindata"))):
+                for name, call in (
+                    ("calculate-tax", lambda: browser.post("/calculate-tax", form)),
+                    ("get-admindata", lambda: browser.get("/get-admindata")),
+                ):
                     start = time.process_time()
                     for _ in range(per_round):
                         call()
@@ -208,8 +249,10 @@ def compare(rounds: int, per_round: int) -> None:
         for browser in CLIENTS:
             browser.get("/end-session")
     base = {name: statistics.median(values) for name, values in times["as committed"].items()}
-    print(f"| variant ({rounds} rounds of {per_round} requests, CPU µs per request, median) | calculate-tax | "
-          "vs committed | get-admindata | vs committed |")
+    print(
+        f"| variant ({rounds} rounds of {per_round} requests, CPU µs per request, median) | calculate-tax | "
+        "vs committed | get-admindata | vs committed |"
+    )
     print("|---|---:|---:|---:|---:|")
     for variant, by_name in times.items():
         cells = []

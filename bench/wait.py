@@ -24,7 +24,7 @@ from pathlib import Path
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from inprocess import application, client  # noqa: E402
+from inprocess import application, client
 
 FORM = {"married": "yes", "children": "2", "salary": "55555"}
 BLOCK = 100
@@ -38,9 +38,24 @@ def free_port() -> int:
 
 def redis_server(directory: Path, port: int, *arguments) -> subprocess.Popen:
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(directory), "--repl-diskless-sync-delay", "0", *map(str, arguments)],
-        stdout=subprocess.DEVNULL)
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+            "--repl-diskless-sync-delay",
+            "0",
+            *map(str, arguments),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             redis.Redis(port=port).ping()
@@ -78,8 +93,9 @@ def main_() -> None:
             url = f"redis://127.0.0.1:{master_port}/0"
             browsers = {
                 "no WAIT": client(application(directory, url)),
-                f"WAIT 1 {options.timeout_ms}": client(application(
-                    directory, f"{url}?wait_replicas=1&wait_timeout_ms={options.timeout_ms}")),
+                f"WAIT 1 {options.timeout_ms}": client(
+                    application(directory, f"{url}?wait_replicas=1&wait_timeout_ms={options.timeout_ms}")
+                ),
             }
             times = {name: [] for name in browsers}
             unavailable = dict.fromkeys(browsers, 0)  # 503: not acknowledged by the replica in time
@@ -99,8 +115,9 @@ def main_() -> None:
     for name, values in times.items():
         print(f"| {name} | {percentiles(values)} | {unavailable[name]} |")
     medians = [statistics.median(values) for values in times.values()]
-    print(f"\nWAIT adds {(medians[1] - medians[0]) * 1000:.0f} µs to the median request "
-          f"({medians[1] / medians[0]:.2f}×)")
+    print(
+        f"\nWAIT adds {(medians[1] - medians[0]) * 1000:.0f} µs to the median request ({medians[1] / medians[0]:.2f}×)"
+    )
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ def not_authenticated(action: str) -> str:
     return f"action [{action}] requested by unauthenticated user"
 
 
-BAD_CSRF_TOKEN = "invalid or missing CSRF token"
+BAD_CSRF_TOKEN = "invalid or missing CSRF token"  # noqa: S105 (a message, not a secret)
 SERVICE_UNAVAILABLE = "service temporarily unavailable"
 
 

@@ -21,8 +21,8 @@ from pyramid.csrf import check_csrf_token
 from pyramid.exceptions import BadCSRFToken
 from pyramid.response import Response
 
-from .errors import NotAUtf8Form, PayloadTooLarge
 from .contract import ACTIONS, BATCH_MAX_BYTES, FORM_MAX_BYTES
+from .errors import NotAUtf8Form, PayloadTooLarge
 
 BODY_LIMIT_SETTINGS = {
     "form": ("taxapp.form_max_bytes", FORM_MAX_BYTES),
@@ -76,7 +76,7 @@ def form_body(view, info):
 
     def checked(context, request):
         if not is_utf8_form(request):
-            raise NotAUtf8Form()
+            raise NotAUtf8Form
         return view(context, request)
 
     return checked
@@ -98,7 +98,7 @@ def refuse_cross_site(view, info):
 
     def same_site_only(context, request):
         if is_cross_site(request):
-            raise BadCSRFToken()  # answered 102 by its exception view, nothing changed
+            raise BadCSRFToken  # answered 102 by its exception view, nothing changed
         return view(context, request)
 
     return same_site_only

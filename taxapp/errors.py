@@ -63,5 +63,5 @@ class StartupError(Exception):
 
 def exit_with(error: StartupError, program: str = "taxapp"):
     """End the process with the error's one line on stderr and its exit status."""
-    print(f"{program}: {error}", file=sys.stderr)
+    print(f"{program}: {error}", file=sys.stderr)  # noqa: T201 (the one line an operator reads)
     raise SystemExit(error.exit_code) from None

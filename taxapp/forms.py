@@ -49,8 +49,9 @@ class YearOptions:
         return None, f"Invalid value [{text}] {self.year_message}"
 
 
-def _year_fields(texts: dict[str, str], married: str | None, children: int | None,
-                 options: YearOptions) -> tuple[dict, list[str], list[Problem]]:
+def _year_fields(
+    texts: dict[str, str], married: str | None, children: int | None, options: YearOptions
+) -> tuple[dict, list[str], list[Problem]]:
     """year, rules and single_parent as sent (stripped texts), resolved; their messages
     and the same as problems (for the pages).
 
@@ -72,7 +73,9 @@ def _year_fields(texts: dict[str, str], married: str | None, children: int | Non
             problems.append(Problem("rules", "invalid"))
             rules = None
         elif rules == "course" and year is not None and year != COURSE_YEAR:
-            errors.append(f"Invalid value [course] for parameter [rules (the course rules exist for {COURSE_YEAR} only)]")
+            errors.append(
+                f"Invalid value [course] for parameter [rules (the course rules exist for {COURSE_YEAR} only)]"
+            )
             problems.append(Problem("rules", "course-only", str(COURSE_YEAR)))
             rules = None
     elif year is not None:
@@ -82,8 +85,10 @@ def _year_fields(texts: dict[str, str], married: str | None, children: int | Non
         judged = married in ("yes", "no") and children is not None and rules is not None
         applies = married == "no" and children and rules == "official"
         if value not in ("yes", "no") or (value == "yes" and judged and not applies):
-            errors.append(f"Invalid value [{value}] for parameter [single_parent "
-                          "(yes only when not married, with children, under the official rules)]")
+            errors.append(
+                f"Invalid value [{value}] for parameter [single_parent "
+                "(yes only when not married, with children, under the official rules)]"
+            )
             problems.append(Problem("single_parent", "invalid"))
         single_parent = value == "yes"
     return {"year": year, "rules": rules, "single_parent": single_parent}, errors, problems
@@ -263,7 +268,7 @@ def _item_text(value: Any) -> str:
     return _as_text(value)
 
 
-def _item_taxpayer(item: dict, options: YearOptions) -> tuple[Taxpayer | None, str | None]:
+def _item_taxpayer(item: dict, options: YearOptions) -> tuple[Taxpayer | None, str | None]:  # noqa: C901, PLR0911 (one pass per item, measured)
     # called once per item of a batch of up to 10,000: a fast path for the usual
     # item, set operations on the keys, and a fast path for JSON integers
     if type(item) is DuplicateKeys:

@@ -30,7 +30,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from logging.handlers import QueueHandler, QueueListener
 
@@ -53,7 +53,7 @@ class MailSettings:
     subject: str
 
     @classmethod
-    def from_settings(cls, settings: dict) -> "MailSettings | None":
+    def from_settings(cls, settings: dict) -> MailSettings | None:
         host = (settings.get("taxapp.mail.host") or "").strip()
         if not host:
             return None
@@ -97,7 +97,7 @@ def send_mail(mail: MailSettings, subject: str, body: str) -> bool:
             smtp.send_message(message)
         return True
     except Exception as error:  # a mail failure must never become the answer
-        log.error("could not mail the administrator: %s: %s", type(error).__name__, error)
+        log.error("could not mail the administrator: %s: %s", type(error).__name__, error)  # noqa: TRY400 (one line: a mail failure is not a bug)
         return False
 
 
@@ -178,7 +178,7 @@ class IncidentMails:
                 if len(previous.ids) < self.HELD_IDS:
                     previous.ids.append(incident_id)
                 return
-            self._kinds[kind] = _Kind(now, datetime.now(timezone.utc))
+            self._kinds[kind] = _Kind(now, datetime.now(UTC))
             self._start()
         if previous is not None and previous.held:
             body += "\n\n" + self._held_text(previous)

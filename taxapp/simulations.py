@@ -53,6 +53,7 @@ class SessionFull(ActionFailed):
             problems=[Problem(None, "session-full", str(most))],
         )
 
+
 # KEYS: simulations, counter. ARGV: ttl, the most a session may keep, then each
 # simulation's JSON without its closing brace and ending in ',"id":'. The script
 # gives the ids, so they are distinct whatever runs beside it, and checks the cap in
@@ -161,11 +162,13 @@ class SimulationStores:
             pipe.execute_command("WAIT", *self.replication)
             result, acknowledged = pipe.execute()
         if acknowledged < self.replication.replicas:
-            raise NotReplicated(f"{acknowledged} of {self.replication.replicas} replicas acknowledged "
-                                f"within {self.replication.timeout_ms} ms")
+            raise NotReplicated(
+                f"{acknowledged} of {self.replication.replicas} replicas acknowledged "
+                f"within {self.replication.timeout_ms} ms"
+            )
         return result
 
-    def __getitem__(self, key: str) -> "SimulationStore":
+    def __getitem__(self, key: str) -> SimulationStore:
         return SimulationStore(self, key)
 
 

@@ -47,7 +47,7 @@ def utf8_query_tween_factory(handler, registry):
         try:
             request.GET  # noqa: B018 (decoded for its error)
         except UnicodeDecodeError:
-            raise HTTPNotFound() from None
+            raise HTTPNotFound from None
         return handler(request)
 
     return utf8_query_tween

@@ -112,6 +112,7 @@ def sqlite_url(tmp_path_factory):
 
 # --- Redis and the application ----------------------------------------------------
 
+
 def testing_settings() -> dict:
     """testing.ini's app settings, as the application reads them."""
     from pyramid.paster import get_appsettings
@@ -156,7 +157,9 @@ def redis_url(tmp_path_factory):
 def app_settings(database_url, redis_url, **overrides):
     """testing.ini's app settings on the test's database and Redis, with this run's login counters."""
     settings = testing_settings()
-    settings.update({"sqlalchemy.url": database_url, "redis.url": redis_url, "taxapp.login.key_prefix": LOGIN_KEY_PREFIX})
+    settings.update(
+        {"sqlalchemy.url": database_url, "redis.url": redis_url, "taxapp.login.key_prefix": LOGIN_KEY_PREFIX}
+    )
     settings.update(overrides)
     return settings
 
@@ -284,8 +287,22 @@ class RedisServer:
         persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else ["--appendonly", "no"]
         config = [str(self.config_file)] if self.config_file else []
         self.process = subprocess.Popen(
-            ["redis-server", *config, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--dir", str(self.directory), "--logfile", str(self.logfile), *persistence, *self.arguments],
+            [
+                "redis-server",
+                *config,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--dir",
+                str(self.directory),
+                "--logfile",
+                str(self.logfile),
+                *persistence,
+                *self.arguments,
+            ],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)

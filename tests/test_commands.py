@@ -23,8 +23,9 @@ def test_hash_password_reads_stdin_and_prints_a_valid_hash():
 
 
 def test_hash_password_with_a_login_prints_a_users_line():
-    done = subprocess.run([BIN / "taxapp-hash-password", "alice"], input="pw\n", capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [BIN / "taxapp-hash-password", "alice"], input="pw\n", capture_output=True, text=True, check=True
+    )
     login, hashed = done.stdout.split()
     assert login == "alice" and pbkdf2_sha256.verify("pw", hashed)
 
@@ -41,8 +42,13 @@ def test_pserve_development_ini_serves_with_an_embedded_redis(tmp_path, sqlite_u
     ini = ini.replace("sqlalchemy.url = sqlite:///%(here)s/var/taxapp.sqlite", f"sqlalchemy.url = {sqlite_url}")
     config = tmp_path / "development.ini"
     config.write_text(ini)
-    server = subprocess.Popen([BIN / "pserve", str(config), f"http_port={port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              cwd=tmp_path, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    server = subprocess.Popen(
+        [BIN / "pserve", str(config), f"http_port={port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         base = f"http://127.0.0.1:{port}"
@@ -55,7 +61,11 @@ def test_pserve_development_ini_serves_with_an_embedded_redis(tmp_path, sqlite_u
                 time.sleep(0.1)
         else:
             raise AssertionError("pserve did not answer")
-        assert answer == {"action": "init-session", "status": 700, "response": ["session started with response type json"]}
+        assert answer == {
+            "action": "init-session",
+            "status": 700,
+            "response": ["session started with response type json"],
+        }
         opener.open(f"{base}/authenticate-user", data=b"user=admin&password=admin", timeout=5)
         answer = json.load(opener.open(f"{base}/calculate-tax", data=b"married=yes&children=2&salary=55555", timeout=5))
         assert answer["response"]["tax"] == 2814

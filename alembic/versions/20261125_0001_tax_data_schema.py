@@ -4,8 +4,10 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-25
 """
-from alembic import op
+
 import sqlalchemy as sa
+
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -38,9 +40,7 @@ def upgrade():
         sa.Column("upper_limit", Amount, nullable=True),
         sa.Column("coeffr", Amount, nullable=False),
         sa.Column("coeffn", Amount, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tax_year"], ["tax_years.tax_year"], name=op.f("fk_tax_brackets_tax_year_tax_years")
-        ),
+        sa.ForeignKeyConstraint(["tax_year"], ["tax_years.tax_year"], name=op.f("fk_tax_brackets_tax_year_tax_years")),
         sa.PrimaryKeyConstraint("tax_year", "position", name=op.f("pk_tax_brackets")),
     )
 

@@ -7,10 +7,12 @@ Create Date: 2026-11-25
 A data migration: the figures are written here, as decimals, and never change.
 Another year's data is a new migration of the same shape.
 """
+
 from decimal import Decimal as D
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"

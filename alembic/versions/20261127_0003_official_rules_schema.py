@@ -9,8 +9,10 @@ the single parent's (case T) family-quotient cap. The reduction was abolished fr
 tax year 2021: its columns become nullable, NULL meaning "no reduction that year".
 ``batch_alter_table`` so that SQLite, which cannot alter a column, copies the table.
 """
-from alembic import op
+
 import sqlalchemy as sa
+
+from alembic import op
 
 revision = "0003"
 down_revision = "0002"

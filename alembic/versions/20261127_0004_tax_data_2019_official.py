@@ -8,10 +8,12 @@ Completes the course's 2019 row (0002) with the columns 0003 added. Figures from
 the law of each year (docs/tax-years.md lists the references), written here as
 decimals: they never change.
 """
+
 from decimal import Decimal as D
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision = "0004"
 down_revision = "0003"

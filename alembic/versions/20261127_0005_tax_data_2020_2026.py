@@ -9,10 +9,12 @@ the references), written here as decimals; they never change. The 20 % reduction
 was abolished from tax year 2021: its figures are None (NULL). A later year is a
 new migration of this shape, with its own YEARS.
 """
+
 from decimal import Decimal as D
 
-from alembic import op
 import sqlalchemy as sa
+
+from alembic import op
 
 revision = "0005"
 down_revision = "0004"
@@ -195,7 +197,8 @@ YEARS = {
             (D("181917"), D("0.41"), D("16199.48")),
             (None, D("0.45"), D("23476.16")),
         ],
-    },}
+    },
+}
 
 Amount = sa.Numeric(14, 4)
 COLUMNS = [name for name in YEARS[min(YEARS)] if name != "brackets"]

@@ -25,11 +25,12 @@ import http.client
 import http.cookiejar
 import json
 import re
-from collections import Counter
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -262,7 +263,7 @@ class TaxappClient:
     def __repr__(self) -> str:
         return f"TaxappClient({self.url!r}, response_type={self.response_type!r})"
 
-    def __enter__(self) -> "TaxappClient":
+    def __enter__(self) -> TaxappClient:  # noqa: PYI034 (a final class in use)
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -335,7 +336,7 @@ class TaxappClient:
         """``list-simulations``: the session's simulations, oldest first."""
         return self._call("list-simulations", "/list-simulations")
 
-    def delete_simulation(self, id: int) -> list[dict]:
+    def delete_simulation(self, id: int) -> list[dict]:  # noqa: A002 (the contract's name, public API)
         """``delete-simulation/{id}``: remove one simulation; returns the remaining ones.
 
         An id not in the session raises :class:`TaxappError` with status 601.
@@ -370,8 +371,15 @@ class TaxappClient:
 
     # -- transport
 
-    def request(self, action: str, path: str, *, form: Mapping[str, str] | None = None,
-                body: bytes | None = None, content_type: str | None = None) -> tuple[int, dict]:
+    def request(
+        self,
+        action: str,
+        path: str,
+        *,
+        form: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        content_type: str | None = None,
+    ) -> tuple[int, dict]:
         """Send one request and parse the answer, without checking its app status.
 
         Returns ``(http_status, result)`` with ``result`` the ``{"action", "status",
@@ -404,7 +412,7 @@ class TaxappClient:
             else:
                 raise ValueError(f"{kind} answer")
             if not isinstance(result, dict) or not isinstance(result.get("status"), int):
-                raise ValueError("no app status in the answer")
+                raise ValueError("no app status in the answer")  # noqa: TRY004 (caught below: not a taxapp answer)
         except ValueError as error:
             first_line = data.decode("utf-8", "replace").strip().split("\n", 1)[0][:200]
             raise TaxappError(action, None, http_status, [f"not a taxapp answer ({error}): {first_line}"]) from None

@@ -13,15 +13,16 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import threading
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from taxapp.contract import ACTIONS, BATCH_MAX
-from taxapp.tax import TaxData, Taxpayer as Household, calculate_taxpayer, default_rules
+from taxapp.tax import TaxData, calculate_taxpayer, default_rules
+from taxapp.tax import Taxpayer as Household
 
 from .api import TaxappClient, TaxappError
 from .taxpayers import Taxpayer
 
-__all__ = ["BATCH_MAX", "RECORD_KEYS", "calculate_remotely", "calculate_locally", "needed_years", "record"]
+__all__ = ["BATCH_MAX", "RECORD_KEYS", "calculate_locally", "calculate_remotely", "needed_years", "record"]
 
 #: The keys of an output record, in order.
 RECORD_KEYS = ("id", "married", "children", "salary", "tax", "surcharge", "discount", "reduction", "rate")
@@ -99,7 +100,7 @@ def calculate_remotely(
             records = []
             for first in range(start, end, chunk_size):
                 if stop.is_set():
-                    raise _Cancelled()
+                    raise _Cancelled
                 chunk = taxpayers[first : min(first + chunk_size, end)]
                 simulations = client.calculate_taxes(t.as_params() for t in chunk)
                 records.extend(_checked_records(chunk, simulations))
@@ -122,7 +123,7 @@ def _checked_records(chunk: Sequence[Taxpayer], simulations: list[dict]) -> list
     """Pair each taxpayer with its simulation, checking the answer matches the request."""
     if len(simulations) != len(chunk) or any(
         (s.get("married"), s.get("children"), s.get("salary")) != (t.married, t.children, t.salary)
-        for t, s in zip(chunk, simulations)
+        for t, s in zip(chunk, simulations, strict=False)
     ):
         raise TaxappError(
             "calculate-taxes",
@@ -130,11 +131,12 @@ def _checked_records(chunk: Sequence[Taxpayer], simulations: list[dict]) -> list
             200,
             [f"the answer's {len(simulations)} simulations do not match the {len(chunk)} taxpayers sent"],
         )
-    return [record(t, s) for t, s in zip(chunk, simulations)]
+    return [record(t, s) for t, s in zip(chunk, simulations, strict=False)]
 
 
-def calculate_locally(taxpayers: Sequence[Taxpayer], admindata_by_year: Mapping[int, dict],
-                      default_year: int) -> list[dict]:
+def calculate_locally(
+    taxpayers: Sequence[Taxpayer], admindata_by_year: Mapping[int, dict], default_year: int
+) -> list[dict]:
     """Compute every taxpayer with taxapp's own calculation and the server's figures.
 
     ``admindata_by_year``: the get-admindata answer of each year the taxpayers
@@ -146,9 +148,12 @@ def calculate_locally(taxpayers: Sequence[Taxpayer], admindata_by_year: Mapping[
     records = []
     for taxpayer in taxpayers:
         household = Household(
-            taxpayer.married == "yes", taxpayer.children, taxpayer.salary,
+            taxpayer.married == "yes",
+            taxpayer.children,
+            taxpayer.salary,
             single_parent=None if taxpayer.single_parent is None else taxpayer.single_parent == "yes",
-            year=taxpayer.year, rules=taxpayer.rules,
+            year=taxpayer.year,
+            rules=taxpayer.rules,
         )
         result = calculate_taxpayer(tax_years, default_year, household)
         simulation = {**taxpayer.as_params(), **dataclasses.asdict(result)}

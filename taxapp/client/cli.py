@@ -20,8 +20,9 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TextIO
+from typing import TextIO
 
 from taxapp.contract import ACTIONS
 
@@ -302,10 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
         mode.add_argument("input", metavar="INPUT", help=f"taxpayers file, lines {FIELDS} (- = stdin)")
         mode.add_argument("output", metavar="OUTPUT", help="results, a JSON list ordered by id (- = stdout)")
         mode.add_argument("--errors", metavar="FILE", help="where to report the bad lines (default: stderr)")
-        mode.add_argument("--year", type=_positive(int, 9999),
-                          help="tax year of the lines without one (default: the server's)")
-        mode.add_argument("--rules", choices=("course", "official"),
-                          help="rules of the lines without theirs (default: course for 2019, else official)")
+        mode.add_argument(
+            "--year", type=_positive(int, 9999), help="tax year of the lines without one (default: the server's)"
+        )
+        mode.add_argument(
+            "--rules",
+            choices=("course", "official"),
+            help="rules of the lines without theirs (default: course for 2019, else official)",
+        )
 
     batch = modes.add_parser("batch", parents=[common], help="compute a taxpayers file on the server")
     files(batch)

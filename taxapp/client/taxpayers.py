@@ -27,8 +27,8 @@ the server refuse a whole batch.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from taxapp.contract import MAX_CHILDREN, MAX_SALARY
 
@@ -116,8 +116,9 @@ def _parse_line(number: int, text: str, year: int | None, rules: str | None) -> 
     return taxpayer
 
 
-def read_taxpayers(lines: Iterable[str], year: int | None = None,
-                   rules: str | None = None) -> tuple[list[Taxpayer], list[BadLine]]:
+def read_taxpayers(
+    lines: Iterable[str], year: int | None = None, rules: str | None = None
+) -> tuple[list[Taxpayer], list[BadLine]]:
     """Parse the lines of a taxpayers file; ``year`` and ``rules``: for the lines without theirs.
 
     Returns the valid taxpayers in file order and the bad lines (line number,

@@ -11,10 +11,10 @@ request's CPU time in-process, for nothing (docs/performance.md). A view that us
 omission cannot go unnoticed.
 """
 
+import zope.sqlalchemy
 from sqlalchemy import engine_from_config
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers, sessionmaker
-import zope.sqlalchemy
 
 from .meta import Base  # noqa: F401
 from .taxdata import TaxBracket, TaxDataMissing, TaxYear, load_all_tax_data, load_tax_data  # noqa: F401
@@ -70,8 +70,7 @@ def includeme(config):
             raise TaxDataMissing(f"no tax data for tax year {tax_year}")
     except (TaxDataMissing, SQLAlchemyError) as error:
         raise StartupError(
-            f"tax data for {tax_year} missing or unreadable ({type(error).__name__}): "
-            "run alembic upgrade head",
+            f"tax data for {tax_year} missing or unreadable ({type(error).__name__}): run alembic upgrade head",
             exit_code=2,
         ) from None
     finally:

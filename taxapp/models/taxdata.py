@@ -46,9 +46,7 @@ class TaxYear(Base):
     couple_full_reduction_ceiling: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
     single_parent_qf_cap: Mapped[Decimal | None] = mapped_column(Amount, nullable=True)
 
-    brackets: Mapped[list["TaxBracket"]] = relationship(
-        order_by="TaxBracket.position", back_populates="year"
-    )
+    brackets: Mapped[list[TaxBracket]] = relationship(order_by="TaxBracket.position", back_populates="year")
 
 
 class TaxBracket(Base):

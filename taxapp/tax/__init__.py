@@ -18,8 +18,8 @@ from .data import (
     COURSE_YEAR,
     RULES,
     TaxData,
-    TaxResult,
     Taxpayer,
+    TaxResult,
     default_rules,
     half_shares,
     rules_available,
@@ -30,21 +30,22 @@ __all__ = [
     "COURSE_YEAR",
     "RULES",
     "TaxData",
-    "Taxpayer",
     "TaxResult",
+    "Taxpayer",
     "calculate",
-    "calculate_taxpayer",
-    "year_and_rules",
     "calculate_tax",
+    "calculate_taxpayer",
     "default_rules",
     "half_shares",
     "rules_available",
     "shares",
+    "year_and_rules",
 ]
 
 
-def calculate(data: TaxData, rules: str, married: bool, children: int, salary: int,
-              single_parent: bool = False) -> TaxResult:
+def calculate(
+    data: TaxData, rules: str, married: bool, children: int, salary: int, single_parent: bool = False
+) -> TaxResult:
     """The tax of a household under ``rules`` (``course`` or ``official``)."""
     if rules == "course":
         if single_parent:

@@ -22,14 +22,11 @@ def _gross_tax(data: TaxData, married: bool, children: int, salary: int) -> tupl
     """Step A: (tax, surcharge, rate, taxable income R) for a number of children."""
     parts = shares(married, children)
     allowance = 0.1 * salary
-    if allowance > data.max_10_percent_allowance:
-        allowance = data.max_10_percent_allowance
-    if allowance < data.min_10_percent_allowance:
-        allowance = data.min_10_percent_allowance
+    allowance = min(allowance, data.max_10_percent_allowance)
+    allowance = max(allowance, data.min_10_percent_allowance)
     taxable = math.floor(salary - allowance)
     surcharge = math.floor(taxable - 0.9 * salary)
-    if surcharge < 0:
-        surcharge = 0
+    surcharge = max(surcharge, 0)
     quotient = taxable / parts
     last = len(data.limits) - 1
     i = next((i for i in range(last) if quotient <= data.limits[i]), last)
@@ -59,10 +56,8 @@ def calculate_tax(data: TaxData, married: bool, children: int, salary: int) -> T
         tax_ceiling, discount_ceiling = data.single_tax_ceiling_for_discount, data.single_discount_ceiling
     if tax < tax_ceiling:
         d = discount_ceiling - 0.75 * tax
-        if d > tax:
-            d = tax
-        if d < 0:
-            d = 0
+        d = min(d, tax)
+        d = max(d, 0)
     else:
         d = 0
     discount = math.ceil(d)

@@ -78,7 +78,7 @@ class TaxData:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TaxData":
+    def from_dict(cls, data: dict) -> TaxData:
         """Build from the get-admindata shape (the inverse of :meth:`as_dict`)."""
         values = {key: data[key] for key in COURSE_KEYS}
         values.update({key: data[key] for key in OFFICIAL_KEYS if key in data})
@@ -94,7 +94,7 @@ class TaxData:
 
 _FIELDS = [f.name for f in fields(TaxData)]
 COURSE_KEYS = tuple(_FIELDS[: _FIELDS.index("tax_year") + 1])
-OFFICIAL_KEYS = tuple(_FIELDS[len(COURSE_KEYS):])
+OFFICIAL_KEYS = tuple(_FIELDS[len(COURSE_KEYS) :])
 
 
 def _plain_number(value: float | None) -> int | float | None:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from .data import TaxData, TaxResult, half_shares
 
-__all__ = ["calculate_tax", "round_half_up", "SCALE", "TAX_UNIT"]
+__all__ = ["SCALE", "TAX_UNIT", "calculate_tax", "round_half_up"]
 
 SCALE = 10_000  # figures are read as integers of 1/SCALE
 TAX_UNIT = 2 * SCALE  # the gross tax is an integer of 1/TAX_UNIT euro
@@ -69,10 +69,14 @@ def _figures(data: TaxData) -> _Figures:
     else:
         reduction = (
             _scaled(data.reduction_rate, "reduction_rate"),
-            (_scaled(data.single_full_reduction_ceiling, "single_full_reduction_ceiling"),
-             _scaled(data.couple_full_reduction_ceiling, "couple_full_reduction_ceiling")),
-            (_scaled(data.single_income_ceiling_for_reduction, "single_income_ceiling_for_reduction"),
-             _scaled(data.couple_income_ceiling_for_reduction, "couple_income_ceiling_for_reduction")),
+            (
+                _scaled(data.single_full_reduction_ceiling, "single_full_reduction_ceiling"),
+                _scaled(data.couple_full_reduction_ceiling, "couple_full_reduction_ceiling"),
+            ),
+            (
+                _scaled(data.single_income_ceiling_for_reduction, "single_income_ceiling_for_reduction"),
+                _scaled(data.couple_income_ceiling_for_reduction, "couple_income_ceiling_for_reduction"),
+            ),
             _scaled(data.half_share_reduction_value, "half_share_reduction_value"),
         )
     figures = _Figures(
@@ -82,8 +86,10 @@ def _figures(data: TaxData) -> _Figures:
         tuple(float(v) for v in data.coeffr),
         _scaled(data.qf_half_share_cap, "qf_half_share_cap"),
         _scaled(data.single_parent_qf_cap, "single_parent_qf_cap"),
-        (_scaled(data.single_discount_ceiling, "single_discount_ceiling"),
-         _scaled(data.couple_discount_ceiling, "couple_discount_ceiling")),
+        (
+            _scaled(data.single_discount_ceiling, "single_discount_ceiling"),
+            _scaled(data.couple_discount_ceiling, "couple_discount_ceiling"),
+        ),
         _scaled(data.discount_rate, "discount_rate"),
         _scaled(data.allowance_rate, "allowance_rate"),
         _scaled(data.min_10_percent_allowance, "min_10_percent_allowance"),
@@ -125,8 +131,7 @@ def _gross_tax(f: _Figures, taxable: int, half_shares_: int) -> tuple[int, int]:
     return 2 * taxable * f.coeffr[i] - half_shares_ * f.coeffn[i], i
 
 
-def calculate_tax(data: TaxData, married: bool, children: int, salary: int,
-                  single_parent: bool = False) -> TaxResult:
+def calculate_tax(data: TaxData, married: bool, children: int, salary: int, single_parent: bool = False) -> TaxResult:
     """The tax of a household whose income is ``salary`` (docs/tax-years.md)."""
     f = _figures_of(data)
     couple = 1 if married else 0

@@ -1,6 +1,5 @@
 """The views: actions, failures, and ``/``."""
 
-
 from .. import forms
 from ..contract import BATCH_MAX
 

@@ -124,7 +124,7 @@ def page(request, result=None, problems=(), **model) -> Page:
         if (problem.field, words) not in summary:
             summary.append((problem.field, words))
     messages = result["response"] if result["status"] % 100 else []
-    if len(problems) != len(messages) or len(summary) < len({p for p in problems}):
+    if len(problems) != len(messages) or len(summary) < len(set(problems)):
         # a failure (or a part of one) the pages have no words for: its messages as they are
         summary = [(None, message) for message in messages if isinstance(message, str)]
     limits = {field: limit(request, field) for field in LIMITS}
@@ -252,9 +252,7 @@ def tax_page(request):
         request,
         form={name: str(simulation[name]) for name in TAX_FORM_FIELDS if name in simulation},
         simulation=simulation,
-        shares=shares(
-            simulation["married"] == "yes", simulation["children"], simulation.get("single_parent") == "yes"
-        ),
+        shares=shares(simulation["married"] == "yes", simulation["children"], simulation.get("single_parent") == "yes"),
         **tax_form(request),
     )
 
@@ -358,4 +356,3 @@ def choose_language(request):
     request.session[LOCALE_KEY] = request.matchdict["locale"]
     target = request.GET.get("next", "")
     return SeeOther(target if _LOCAL_PATH.fullmatch(target) else request.route_path("home"))
-

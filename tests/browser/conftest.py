@@ -82,20 +82,26 @@ def _page(browser, base_url, viewport, locale):
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "console",
-        lambda message: message.type == "error"
-        and not message.text.startswith("Failed to load resource")  # reported below, with its URL
-        and problems.append(message.text),
+        lambda message: (
+            message.type == "error"
+            and not message.text.startswith("Failed to load resource")  # reported below, with its URL
+            and problems.append(message.text)
+        ),
     )
     page.on(
         "response",
-        lambda response: response.request.resource_type != "document"
-        and response.status >= 400
-        and problems.append(f"{response.status} {response.url}"),
+        lambda response: (
+            response.request.resource_type != "document"
+            and response.status >= 400
+            and problems.append(f"{response.status} {response.url}")
+        ),
     )
     page.on(
         "requestfailed",
-        lambda request: request.failure != "net::ERR_ABORTED"  # cut short by the next navigation
-        and problems.append(f"{request.failure} {request.url}"),
+        lambda request: (
+            request.failure != "net::ERR_ABORTED"  # cut short by the next navigation
+            and problems.append(f"{request.failure} {request.url}")
+        ),
     )
     yield page
     context.close()

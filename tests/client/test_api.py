@@ -103,7 +103,10 @@ def test_a_wrong_password_is_refused_and_the_session_stays_anonymous(server_url,
         client.login(USER, "not the password")
     error = caught.value
     assert (error.action, error.status, error.http_status, error.messages) == (
-        "authenticate-user", 201, 401, ["Authentication failed"]
+        "authenticate-user",
+        201,
+        401,
+        ["Authentication failed"],
     )
     with pytest.raises(TaxappError) as caught:
         client.list_simulations()

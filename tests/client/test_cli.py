@@ -183,8 +183,7 @@ def test_a_secure_cookie_over_plain_http_exits_1_saying_so(secure_cookie_url, mo
     """Not "No session in progress" after the login: the cookie would never come back over http."""
     files = [str(SAMPLE), str(tmp_path / "out.json"), "--errors", os.devnull] if mode != "demo" else []
     result = run_command(mode, *files, env=command_env(secure_cookie_url, password))
-    assert_one_clear_line(result, 1, f"the server at {secure_cookie_url} sets its session cookie Secure",
-                          "https://")
+    assert_one_clear_line(result, 1, f"the server at {secure_cookie_url} sets its session cookie Secure", "https://")
     assert not (tmp_path / "out.json").exists()
 
 

@@ -15,8 +15,14 @@ from .conftest import COURSE_CASES
 def write_mixed_file(path, count=300):
     """Households of every year and both rules, case T included, with a few course lines."""
     random.seed(10)
-    lines = ["# mixed years\n", "1,yes,2,55555\n", "2,yes,2,50000,year=2019\n", "3,yes,2,50000,rules=official\n",
-             "4,no,1,80000,year=2026,single_parent=yes\n", "5,no,2,30000,single_parent=no\n"]
+    lines = [
+        "# mixed years\n",
+        "1,yes,2,55555\n",
+        "2,yes,2,50000,year=2019\n",
+        "3,yes,2,50000,rules=official\n",
+        "4,no,1,80000,year=2026,single_parent=yes\n",
+        "5,no,2,30000,single_parent=no\n",
+    ]
     for i in range(6, count):
         year = random.choice(TAX_YEARS)
         married, children = random.choice(["yes", "no"]), random.randint(0, 6)
@@ -42,7 +48,17 @@ def test_local_equals_batch_for_a_file_mixing_years_and_rules(response_type, tmp
     assert local == batch and len(batch) == 299
     by_id = {r["id"]: r for r in batch}
     # without any named field: the course's record, as before
-    assert list(by_id[1]) == ["id", "married", "children", "salary", "tax", "surcharge", "discount", "reduction", "rate"]
+    assert list(by_id[1]) == [
+        "id",
+        "married",
+        "children",
+        "salary",
+        "tax",
+        "surcharge",
+        "discount",
+        "reduction",
+        "rate",
+    ]
     assert by_id[1]["tax"] == COURSE_CASES[("yes", 2, 55555)]["tax"]
     assert (by_id[2]["year"], by_id[2]["rules"], by_id[2]["tax"]) == (2019, "course", 1384)
     assert (by_id[3]["rules"], by_id[3]["tax"]) == ("official", 1385)
@@ -50,10 +66,22 @@ def test_local_equals_batch_for_a_file_mixing_years_and_rules(response_type, tmp
     # every official line as the law's rules give it (tests/tax/exact.py)
     for r in batch:
         if r.get("rules") == "official":
-            tax, surcharge, discount, reduction, rate = rounded(exact_tax(
-                PARAMETERS[r["year"]], r["married"] == "yes", r["children"], r["salary"], r.get("single_parent") == "yes"))
+            tax, surcharge, discount, reduction, rate = rounded(
+                exact_tax(
+                    PARAMETERS[r["year"]],
+                    r["married"] == "yes",
+                    r["children"],
+                    r["salary"],
+                    r.get("single_parent") == "yes",
+                )
+            )
             assert (r["tax"], r["surcharge"], r["discount"], r["reduction"], r["rate"]) == (
-                tax, surcharge, discount, reduction, rate), r
+                tax,
+                surcharge,
+                discount,
+                reduction,
+                rate,
+            ), r
 
 
 @pytest.mark.usefixtures("client_env")

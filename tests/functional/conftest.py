@@ -16,7 +16,7 @@ def parse_xml(text):
     from defusedxml.ElementTree import fromstring
 
     assert text.startswith(DECLARATION)
-    body = text[len(DECLARATION):]
+    body = text[len(DECLARATION) :]
     assert "\n" not in body and body.startswith("<root>") and body.endswith("</root>")
     return fromstring(body)
 

@@ -8,8 +8,16 @@ from tests.functional.answers import check, read
 from tests.functional.conftest import start
 
 NO_SESSION = ["No session in progress. Start with action [init-session]"]
-SIM_55555 = {"married": "yes", "children": 2, "salary": 55555, "tax": 2814, "surcharge": 0, "rate": 0.14,
-             "discount": 0, "reduction": 0}
+SIM_55555 = {
+    "married": "yes",
+    "children": 2,
+    "salary": 55555,
+    "tax": 2814,
+    "surcharge": 0,
+    "rate": 0.14,
+    "discount": 0,
+    "reduction": 0,
+}
 ACTIONS = [
     ("get", "/list-simulations", "list-simulations"),
     ("get", "/delete-simulation/1", "delete-simulation"),
@@ -28,7 +36,7 @@ def calculate(client, married="yes", children="2", salary="55555", **kw):
 # --- pipeline checks -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method, url, action", ACTIONS + [("post", "/authenticate-user", "authenticate-user")])
+@pytest.mark.parametrize("method, url, action", [*ACTIONS, ("post", "/authenticate-user", "authenticate-user")])
 def test_no_session_is_101_in_json(testapp, method, url, action):
     resp = getattr(testapp, method)(url, status=400)
     check(resp, "json", action, 101, NO_SESSION)
@@ -99,8 +107,10 @@ def test_login_success_is_a_string(testapp, fmt):
         ({"user": "admin"}, ["[password] parameter missing"]),
         ({"password": "admin"}, ["[user] parameter missing"]),
         ({}, ["[user] parameter missing", "[password] parameter missing"]),
-        ({"user": "admin", "password": "admin", "x": "1"},
-         ["POST method required, [action] parameter in the URL, [user, password] parameters posted"]),
+        (
+            {"user": "admin", "password": "admin", "x": "1"},
+            ["POST method required, [action] parameter in the URL, [user, password] parameters posted"],
+        ),
     ],
 )
 def test_login_bad_parameters_are_201_400(testapp, fmt, form, messages):
@@ -166,21 +176,37 @@ def test_calculate_tax_rate_zero_is_a_float(client, fmt):
     "form, messages",
     [
         ({}, ["[married] parameter missing", "parameter [children] missing", "parameter [salary] missing"]),
-        ({"married": "Maybe", "children": "2abc", "salary": "1.5"},
-         ["Invalid value [maybe] for parameter [married (yes/no)]",
-          "Invalid value [2abc] for parameter [children (integer >= 0)]",
-          "Invalid value [1.5] for parameter [salary (integer >= 0)]"]),
-        ({"married": "no", "children": "-1", "salary": "100"},
-         ["Invalid value [-1] for parameter [children (integer >= 0)]"]),
-        ({"married": "no", "children": "21", "salary": "1000000001"},
-         ["Invalid value [21] for parameter [children (integer >= 0)]",
-          "Invalid value [1000000001] for parameter [salary (integer >= 0)]"]),
-        ({"married": "no", "children": "٣", "salary": ""},
-         ["Invalid value [٣] for parameter [children (integer >= 0)]",
-          "Invalid value [] for parameter [salary (integer >= 0)]"]),
+        (
+            {"married": "Maybe", "children": "2abc", "salary": "1.5"},
+            [
+                "Invalid value [maybe] for parameter [married (yes/no)]",
+                "Invalid value [2abc] for parameter [children (integer >= 0)]",
+                "Invalid value [1.5] for parameter [salary (integer >= 0)]",
+            ],
+        ),
+        (
+            {"married": "no", "children": "-1", "salary": "100"},
+            ["Invalid value [-1] for parameter [children (integer >= 0)]"],
+        ),
+        (
+            {"married": "no", "children": "21", "salary": "1000000001"},
+            [
+                "Invalid value [21] for parameter [children (integer >= 0)]",
+                "Invalid value [1000000001] for parameter [salary (integer >= 0)]",
+            ],
+        ),
+        (
+            {"married": "no", "children": "٣", "salary": ""},
+            [
+                "Invalid value [٣] for parameter [children (integer >= 0)]",
+                "Invalid value [] for parameter [salary (integer >= 0)]",
+            ],
+        ),
         ({"married": "yes", "salary": "1"}, ["parameter [children] missing"]),
-        ({"married": "yes", "children": "1", "salary": "1", "other": "x"},
-         ["POST method required with the following parameters [married, children, salary]"]),
+        (
+            {"married": "yes", "children": "1", "salary": "1", "other": "x"},
+            ["POST method required with the following parameters [married, children, salary]"],
+        ),
     ],
 )
 def test_calculate_tax_bad_parameters(client, fmt, form, messages):
@@ -190,8 +216,9 @@ def test_calculate_tax_bad_parameters(client, fmt, form, messages):
 
 
 def test_a_field_sent_twice_is_an_invalid_value(client, fmt):
-    resp = client.post("/calculate-tax", [("married", "yes"), ("married", "no"), ("children", "1"), ("salary", "1")],
-                       status=400)
+    resp = client.post(
+        "/calculate-tax", [("married", "yes"), ("married", "no"), ("children", "1"), ("salary", "1")], status=400
+    )
     check(resp, fmt, "calculate-tax", 301, ["Invalid value [yes,no] for parameter [married (yes/no)]"])
 
 
@@ -206,8 +233,12 @@ def test_form_over_64_kib_is_413(client, fmt):
 
 
 def test_invalid_utf8_in_a_form_is_a_clear_error(client, fmt):
-    resp = client.post("/calculate-tax", "married=%FF&children=1&salary=1",
-                       content_type="application/x-www-form-urlencoded", status=400)
+    resp = client.post(
+        "/calculate-tax",
+        "married=%FF&children=1&salary=1",
+        content_type="application/x-www-form-urlencoded",
+        status=400,
+    )
     assert read(resp, fmt)[1] == 301
 
 
@@ -221,11 +252,27 @@ def batch(client, body, **kw):
 
 
 def test_calculate_taxes(client, fmt):
-    resp = batch(client, [{"married": "yes", "children": 2, "salary": 55555},
-                          {"married": "No", "children": "0", "salary": " 100000 ", "id": 7, "tax": 1, "rate": 0.1}])
-    expected = [{**SIM_55555, "id": 1},
-                {"married": "no", "children": 0, "salary": 100000, "tax": 22986, "surcharge": 0, "rate": 0.41,
-                 "discount": 0, "reduction": 0, "id": 2}]
+    resp = batch(
+        client,
+        [
+            {"married": "yes", "children": 2, "salary": 55555},
+            {"married": "No", "children": "0", "salary": " 100000 ", "id": 7, "tax": 1, "rate": 0.1},
+        ],
+    )
+    expected = [
+        {**SIM_55555, "id": 1},
+        {
+            "married": "no",
+            "children": 0,
+            "salary": 100000,
+            "tax": 22986,
+            "surcharge": 0,
+            "rate": 0.41,
+            "discount": 0,
+            "reduction": 0,
+            "id": 2,
+        },
+    ]
     check(resp, fmt, "calculate-taxes", 1500, expected, http=200)
     check(client.get("/list-simulations"), fmt, "list-simulations", 500, expected)
 
@@ -235,12 +282,17 @@ def test_calculate_taxes(client, fmt):
     [
         ("[1,", None),
         ("NaN", ["The POST body is not a valid JSON string: NaN is not valid JSON"]),
-        ('[{"married":"yes","children":1,"salary":Infinity}]',
-         ["The POST body is not a valid JSON string: Infinity is not valid JSON"]),
+        (
+            '[{"married":"yes","children":1,"salary":Infinity}]',
+            ["The POST body is not a valid JSON string: Infinity is not valid JSON"],
+        ),
         ("{}", ["The POST body is not a list, or the list is empty"]),
         ("[]", ["The POST body is not a list, or the list is empty"]),
         ('"text"', ["The POST body is not a list, or the list is empty"]),
-        ('[{"married":"yes","children":1,"salary":1}, 3]', ["The body of the POST request must be a list of dictionaries"]),
+        (
+            '[{"married":"yes","children":1,"salary":1}, 3]',
+            ["The body of the POST request must be a list of dictionaries"],
+        ),
     ],
 )
 def test_calculate_taxes_bad_bodies(client, fmt, body, messages):
@@ -289,8 +341,14 @@ def test_calculate_taxes_reports_every_faulty_item_as_sent(json_client):
 
 
 def test_echoed_items_stay_well_formed_xml(xml_client):
-    resp = batch(xml_client, [{"married": "a\x00b\n<c>&", "children": 1, "salary": 1},
-                              {"married": "no", "children": 1, "salary": 1, "1 bad-key": "x"}], status=400)
+    resp = batch(
+        xml_client,
+        [
+            {"married": "a\x00b\n<c>&", "children": 1, "salary": 1},
+            {"married": "no", "children": 1, "salary": 1, "1 bad-key": "x"},
+        ],
+        status=400,
+    )
     assert "<married>a\ufffdb&#10;&lt;c&gt;&amp;</married>" in resp.text
     _, _, items = read(resp, "xml")  # parses
     assert items[0]["error"] == "Invalid value [a\ufffdb\n<c>&] for parameter [married (yes/no)]"
@@ -326,8 +384,13 @@ def test_delete_simulation(client, fmt):
     action, status, remaining = read(resp, fmt)
     assert (action, status) == ("delete-simulation", 600)
     assert [str(s["id"]) for s in remaining] == ["1", "3"]
-    check(client.get("/delete-simulation/2", status=400), fmt, "delete-simulation", 601,
-          ["Simulation #[2] does not exist"])
+    check(
+        client.get("/delete-simulation/2", status=400),
+        fmt,
+        "delete-simulation",
+        601,
+        ["Simulation #[2] does not exist"],
+    )
     # ids are not reused
     _, _, simulation = read(calculate(client), fmt)
     assert str((simulation[0] if fmt == "xml" else simulation)["id"]) == "4"
@@ -347,18 +410,32 @@ def test_delete_of_a_huge_number_is_601(json_client):
     assert resp.json["status"] == 601
 
 
-@pytest.mark.parametrize("url", ["/delete-simulation/-4", "/delete-simulation/abc", "/delete-simulation/",
-                                 "/nowhere", "/init-session", "/init-session/json/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/delete-simulation/-4",
+        "/delete-simulation/abc",
+        "/delete-simulation/",
+        "/nowhere",
+        "/init-session",
+        "/init-session/json/x",
+    ],
+)
 def test_unknown_urls_are_404_text(testapp, url):
     resp = testapp.get(url, status=404)
-    assert resp.content_type == "text/plain" and "\n" == resp.text[-1] and resp.text.count("\n") == 1
+    assert resp.content_type == "text/plain" and resp.text[-1] == "\n" and resp.text.count("\n") == 1
     assert "Set-Cookie" not in resp.headers
 
 
-@pytest.mark.parametrize("method, url, allow", [("post", "/list-simulations", "GET, HEAD"),
-                                               ("get", "/calculate-tax", "POST"),
-                                               ("put", "/init-session/json", "GET"),
-                                               ("delete", "/", "GET, HEAD")])
+@pytest.mark.parametrize(
+    "method, url, allow",
+    [
+        ("post", "/list-simulations", "GET, HEAD"),
+        ("get", "/calculate-tax", "POST"),
+        ("put", "/init-session/json", "GET"),
+        ("delete", "/", "GET, HEAD"),
+    ],
+)
 def test_other_methods_are_405_with_allow(testapp, method, url, allow):
     resp = getattr(testapp, method)(url, status=405)
     assert resp.headers["Allow"] == allow and resp.content_type == "text/plain"
@@ -384,10 +461,22 @@ def test_end_session_answers_in_the_previous_type_and_destroys_the_session(clien
     check(client.get("/list-simulations", status=400), "json", "list-simulations", 101, NO_SESSION)
 
 
-ADMINDATA_KEYS = ["limits", "coeffr", "coeffn", "qf_half_share_cap", "single_income_ceiling_for_reduction",
-                  "couple_income_ceiling_for_reduction", "half_share_reduction_value", "single_discount_ceiling",
-                  "couple_discount_ceiling", "single_tax_ceiling_for_discount", "couple_tax_ceiling_for_discount",
-                  "max_10_percent_allowance", "min_10_percent_allowance", "tax_year"]
+ADMINDATA_KEYS = [
+    "limits",
+    "coeffr",
+    "coeffn",
+    "qf_half_share_cap",
+    "single_income_ceiling_for_reduction",
+    "couple_income_ceiling_for_reduction",
+    "half_share_reduction_value",
+    "single_discount_ceiling",
+    "couple_discount_ceiling",
+    "single_tax_ceiling_for_discount",
+    "couple_tax_ceiling_for_discount",
+    "max_10_percent_allowance",
+    "min_10_percent_allowance",
+    "tax_year",
+]
 
 
 def test_get_admindata_json(json_client):

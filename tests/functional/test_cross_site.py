@@ -4,7 +4,15 @@ import pytest
 
 from tests.functional.conftest import start
 from tests.functional.test_html import (
-    BROWSER, CSRF_MESSAGE, alerts, calculate, html_page, login, simulation_ids, text, token
+    BROWSER,
+    CSRF_MESSAGE,
+    alerts,
+    calculate,
+    html_page,
+    login,
+    simulation_ids,
+    text,
+    token,
 )
 
 HOSTILE = "evil.example"
@@ -16,8 +24,12 @@ CROSS_SITE = [
     {"Origin": "http://localhost:8080"},  # another port
     {"Origin": f"http://{HOSTILE}", "Sec-Fetch-Site": "same-origin"},  # either mark is enough
 ]
-SAME_SITE = [{}, {"Origin": "http://localhost"}, {"Sec-Fetch-Site": "same-origin", "Origin": "http://LOCALHOST/"},
-             {"Sec-Fetch-Site": "none"}]
+SAME_SITE = [
+    {},
+    {"Origin": "http://localhost"},
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://LOCALHOST/"},
+    {"Sec-Fetch-Site": "none"},
+]
 
 
 # --- HEAD ---------------------------------------------------------------------------------------
@@ -34,8 +46,16 @@ def test_head_where_get_changes_state_is_405_and_changes_nothing(json_client, ur
     assert [s["id"] for s in resp.json["response"]] == [1]
 
 
-@pytest.mark.parametrize("url, status", [("/", 302), ("/list-simulations", 200), ("/display-tax-calculation", 200),
-                                         ("/get-admindata", 200), ("/static/taxapp.css", 200)])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/", 302),
+        ("/list-simulations", 200),
+        ("/display-tax-calculation", 200),
+        ("/get-admindata", 200),
+        ("/static/taxapp.css", 200),
+    ],
+)
 def test_head_where_get_changes_nothing_is_allowed(json_client, url, status):
     resp = json_client.head(url, status=status)
     assert resp.body == b""
@@ -121,15 +141,23 @@ def test_programs_sessions_are_judged_as_before(testapp, fmt):
 
 # --- redirects never name a host a client chose ----------------------------------------------------------
 
-HOSTILE_HEADERS = {"Host": HOSTILE, "X-Forwarded-Host": HOSTILE, "X-Forwarded-Proto": "https",
-                   "Forwarded": f"host={HOSTILE}"}
+HOSTILE_HEADERS = {
+    "Host": HOSTILE,
+    "X-Forwarded-Host": HOSTILE,
+    "X-Forwarded-Proto": "https",
+    "Forwarded": f"host={HOSTILE}",
+}
 
 
 def test_redirects_are_paths_whatever_host_the_client_names(testapp):
     locations = [testapp.get("/", headers=HOSTILE_HEADERS, status=302).headers["Location"]]
     page = testapp.get("/init-session/html", headers=HOSTILE_HEADERS)
-    resp = testapp.post("/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token(page)},
-                        headers=HOSTILE_HEADERS, status=303)
+    resp = testapp.post(
+        "/authenticate-user",
+        {"user": "admin", "password": "admin", "csrf_token": token(page)},
+        headers=HOSTILE_HEADERS,
+        status=303,
+    )
     locations.append(resp.headers["Location"])
     page = testapp.get("/display-tax-calculation", headers=HOSTILE_HEADERS)
     locations.append(calculate(testapp, page, headers=HOSTILE_HEADERS, status=303).headers["Location"])
@@ -140,8 +168,15 @@ def test_redirects_are_paths_whatever_host_the_client_names(testapp):
     testapp.reset()  # a browser without a session is sent to sign in
     browser = {**HOSTILE_HEADERS, **BROWSER}
     locations.append(testapp.get("/list-simulations", headers=browser, status=303).headers["Location"])
-    assert locations == ["/init-session/html", "/display-tax-calculation", "/display-tax-calculation?id=1",
-                         "/list-simulations", "/list-simulations", "/init-session/html", "/init-session/html"]
+    assert locations == [
+        "/init-session/html",
+        "/display-tax-calculation",
+        "/display-tax-calculation?id=1",
+        "/list-simulations",
+        "/list-simulations",
+        "/init-session/html",
+        "/init-session/html",
+    ]
 
 
 def test_redirects_through_waitress_are_paths(live_server):

@@ -65,8 +65,14 @@ def test_a_forged_or_tampered_cookie_is_no_session(testapp):
 
 
 def test_an_expired_session_is_no_session(sqlite_url, redis_url):
-    client = TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
-        "redis.sessions.timeout": "1", "redis.sessions.refresh_interval": "1"})))
+    client = TestApp(
+        main(
+            {},
+            **app_settings(
+                sqlite_url, redis_url, **{"redis.sessions.timeout": "1", "redis.sessions.refresh_interval": "1"}
+            ),
+        )
+    )
     start(client, "json")
     client.get("/list-simulations", status=200)
     time.sleep(2.2)
@@ -80,8 +86,14 @@ def test_the_idle_timeout_counts_from_the_last_request_and_simulations_live_as_l
 
     from tests.conftest import session_keys
 
-    client = TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
-        "redis.sessions.timeout": "3", "redis.sessions.refresh_interval": "1"})))
+    client = TestApp(
+        main(
+            {},
+            **app_settings(
+                sqlite_url, redis_url, **{"redis.sessions.timeout": "3", "redis.sessions.refresh_interval": "1"}
+            ),
+        )
+    )
     start(client, "json")
     client.post("/calculate-tax", {"married": "no", "children": "0", "salary": "1"})
     time.sleep(2.5)
@@ -176,14 +188,26 @@ def test_100_concurrent_calculations_in_one_session_are_all_kept(live_server):
 
 @pytest.fixture
 def mailing_app(sqlite_url, redis_url, smtp_server):
-    return TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
-        "taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(smtp_server.port),
-        "taxapp.mail.to": "admin@example.org"})))
+    return TestApp(
+        main(
+            {},
+            **app_settings(
+                sqlite_url,
+                redis_url,
+                **{
+                    "taxapp.mail.host": "127.0.0.1",
+                    "taxapp.mail.port": str(smtp_server.port),
+                    "taxapp.mail.to": "admin@example.org",
+                },
+            ),
+        )
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_a_bug_in_a_view_is_131_500_with_an_incident_logged_and_mailed(mailing_app, smtp_server, monkeypatch, caplog,
-                                                                         fmt):
+def test_a_bug_in_a_view_is_131_500_with_an_incident_logged_and_mailed(
+    mailing_app, smtp_server, monkeypatch, caplog, fmt
+):
     import taxapp.views.actions
 
     def broken(*args):  # a fault a real part cannot produce on demand
@@ -212,8 +236,14 @@ def test_a_mail_failure_never_breaks_the_answer(sqlite_url, redis_url, monkeypat
     import taxapp.views.actions
     from tests.conftest import free_port
 
-    client = TestApp(main({}, **app_settings(sqlite_url, redis_url, **{
-        "taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(free_port())})))
+    client = TestApp(
+        main(
+            {},
+            **app_settings(
+                sqlite_url, redis_url, **{"taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(free_port())}
+            ),
+        )
+    )
     monkeypatch.setattr(taxapp.views.actions, "calculate_taxpayer", lambda *a: 1 / 0)
     start(client, "json")
     with caplog.at_level(logging.ERROR, logger="taxapp"):
@@ -235,8 +265,14 @@ def test_a_bad_hash_stops_the_start_with_exit_1(sqlite_url, redis_url, capsys):
 
 def test_missing_tax_data_exits_2_and_mails_the_administrator(tmp_path, redis_url, smtp_server, capsys):
     with pytest.raises(SystemExit) as exit_:
-        main({}, **app_settings(f"sqlite:///{tmp_path}/empty.sqlite", redis_url, **{
-            "taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(smtp_server.port)}))
+        main(
+            {},
+            **app_settings(
+                f"sqlite:///{tmp_path}/empty.sqlite",
+                redis_url,
+                **{"taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(smtp_server.port)},
+            ),
+        )
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "run alembic upgrade head" in err

@@ -23,7 +23,8 @@ from urllib.parse import quote_from_bytes
 
 import lxml.etree
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from webob import Request
 from webtest import TestApp
 
@@ -36,49 +37,93 @@ TOKEN = "<the session's CSRF token>"  # replaced by the session's token when sen
 
 # --- what is sent ------------------------------------------------------------------------------
 
-ROUTES = ["/", "/init-session/json", "/init-session/xml", "/init-session/html", "/authenticate-user",
-          "/calculate-tax", "/calculate-taxes", "/list-simulations", "/delete-simulation/1",
-          "/display-tax-calculation", "/end-session", "/get-admindata", "/static/taxapp.css", "/static/favicon.svg"]
+ROUTES = [
+    "/",
+    "/init-session/json",
+    "/init-session/xml",
+    "/init-session/html",
+    "/authenticate-user",
+    "/calculate-tax",
+    "/calculate-taxes",
+    "/list-simulations",
+    "/delete-simulation/1",
+    "/display-tax-calculation",
+    "/end-session",
+    "/get-admindata",
+    "/static/taxapp.css",
+    "/static/favicon.svg",
+]
 PREFIXES = ["/", "/init-session/", "/delete-simulation/", "/static/", "/end-session", "/calculate-tax"]
 
 methods = st.sampled_from(["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"]) | st.from_regex(
-    r"\A[A-Z]{1,8}\Z")
+    r"\A[A-Z]{1,8}\Z"
+)
 raw_paths = st.sampled_from(ROUTES).map(str.encode) | st.builds(
     bytes.__add__,
     st.sampled_from(PREFIXES).map(str.encode),
     st.binary(max_size=12) | st.sampled_from(["٣", "0007", "9" * 5000, "-4", "json/x", "%FF", ".."]).map(str.encode),
 )
-query_strings = st.lists(st.sampled_from(["id=", "id", "1", "99", "%FF", "%00", "&", "=", "%E2%80%AE", "9" * 30, "x"]),
-                         max_size=6).map("".join)
+query_strings = st.lists(
+    st.sampled_from(["id=", "id", "1", "99", "%FF", "%00", "&", "=", "%E2%80%AE", "9" * 30, "x"]), max_size=6
+).map("".join)
 
 CONTENT_TYPES = [
-    None, "", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=UTF-8",
-    "application/x-www-form-urlencoded; charset=latin-1", "application/x-www-form-urlencoded; charset=utf-16",
-    "application/x-www-form-urlencoded; charset=nope", "application/x-www-form-urlencoded; charset*=utf-8''x",
-    "multipart/form-data", "multipart/form-data; boundary=b", "multipart/form-data; boundary=", "application/json",
-    "application/json; charset=latin-1", "text/plain", "text/xml", "garbage", ";;;", "a/b; c",
+    None,
+    "",
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=UTF-8",
+    "application/x-www-form-urlencoded; charset=latin-1",
+    "application/x-www-form-urlencoded; charset=utf-16",
+    "application/x-www-form-urlencoded; charset=nope",
+    "application/x-www-form-urlencoded; charset*=utf-8''x",
+    "multipart/form-data",
+    "multipart/form-data; boundary=b",
+    "multipart/form-data; boundary=",
+    "application/json",
+    "application/json; charset=latin-1",
+    "text/plain",
+    "text/xml",
+    "garbage",
+    ";;;",
+    "a/b; c",
 ]
-content_types = st.sampled_from(CONTENT_TYPES) | st.text(st.characters(min_codepoint=32, max_codepoint=126),
-                                                           max_size=40)
+content_types = st.sampled_from(CONTENT_TYPES) | st.text(
+    st.characters(min_codepoint=32, max_codepoint=126), max_size=40
+)
 header_values = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=30)
-headers = st.fixed_dictionaries({}, optional={
-    "Accept": st.sampled_from(["text/html", "application/json", "*/*", "text/html;q=0.1, application/json",
-                               "application/xml", "text/html,application/xhtml+xml,*/*;q=0.8"]) | header_values,
-    "Origin": st.sampled_from(["http://localhost", "null", f"http://{HOSTILE}", "https://localhost"]) | header_values,
-    "Sec-Fetch-Site": st.sampled_from(["cross-site", "same-origin", "same-site", "none"]) | header_values,
-    "Host": st.sampled_from(["localhost", HOSTILE, f"{HOSTILE}:8080", "[::1]:1"]),
-    "X-Forwarded-Host": st.just(HOSTILE),
-    "X-Forwarded-Proto": st.sampled_from(["https", "gopher"]),
-    "X-CSRF-Token": st.just(TOKEN) | header_values,
-    "Accept-Language": header_values,
-    "Content-Length": st.sampled_from(["0", "-1", "abc", "99999999999"]),
-})
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "Accept": st.sampled_from(
+            [
+                "text/html",
+                "application/json",
+                "*/*",
+                "text/html;q=0.1, application/json",
+                "application/xml",
+                "text/html,application/xhtml+xml,*/*;q=0.8",
+            ]
+        )
+        | header_values,
+        "Origin": st.sampled_from(["http://localhost", "null", f"http://{HOSTILE}", "https://localhost"])
+        | header_values,
+        "Sec-Fetch-Site": st.sampled_from(["cross-site", "same-origin", "same-site", "none"]) | header_values,
+        "Host": st.sampled_from(["localhost", HOSTILE, f"{HOSTILE}:8080", "[::1]:1"]),
+        "X-Forwarded-Host": st.just(HOSTILE),
+        "X-Forwarded-Proto": st.sampled_from(["https", "gopher"]),
+        "X-CSRF-Token": st.just(TOKEN) | header_values,
+        "Accept-Language": header_values,
+        "Content-Length": st.sampled_from(["0", "-1", "abc", "99999999999"]),
+    },
+)
 
 LONG_VALUES = ["9" * 5000, "0" * 5000 + "1", "x" * 5000, "é" * 3000]  # past int()'s and passlib's limits
-texts = st.one_of(st.sampled_from(LONG_VALUES), st.text(max_size=20),
-                  st.sampled_from(["yes", "no", " YES ", "1", "0007", "admin", TOKEN, "\x00", "é", "\u202e"]))
-FIELDS = ["married", "children", "salary", "user", "password", "csrf_token", "year", "rules", "single_parent", "x",
-          ""]
+texts = st.one_of(
+    st.sampled_from(LONG_VALUES),
+    st.text(max_size=20),
+    st.sampled_from(["yes", "no", " YES ", "1", "0007", "admin", TOKEN, "\x00", "é", "\u202e"]),
+)
+FIELDS = ["married", "children", "salary", "user", "password", "csrf_token", "year", "rules", "single_parent", "x", ""]
 ODD_KEYS = ["ª", "ㅤ", "é", "1 x", "a:b", "-", ".", "", "<", "id", "tax", "rate", "year", "rules", "single_parent"]
 
 
@@ -93,21 +138,42 @@ def multipart(pairs) -> bytes:
 
 forms = st.lists(st.tuples(st.sampled_from(FIELDS) | st.text(max_size=5), texts), max_size=6).map(urlencoded)
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-    st.sampled_from(FIELDS + ODD_KEYS) | st.text(max_size=4), inner, max_size=4), max_leaves=12)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(FIELDS + ODD_KEYS) | st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 taxpayers = st.builds(
     lambda item, extra: {**item, **extra},
-    st.fixed_dictionaries({"married": st.sampled_from(["yes", "no"]) | texts,
-                           "children": st.integers(0, 25) | texts, "salary": st.integers(-1, 10**12) | texts}),
+    st.fixed_dictionaries(
+        {
+            "married": st.sampled_from(["yes", "no"]) | texts,
+            "children": st.integers(0, 25) | texts,
+            "salary": st.integers(-1, 10**12) | texts,
+        }
+    ),
     st.dictionaries(st.sampled_from(ODD_KEYS) | st.text(max_size=3), json_scalars, max_size=2),
 )
 # JSON text that json.dumps never writes: lone surrogates, keys given twice, numbers out of range
-JSON_SNIPPETS = [r'"\ud800"', "1e400", "NaN", "-Infinity", "9" * 5000,
-                 r'{"married": "\ud800", "children": 1, "salary": 1}', r'{"married": "no", "children": 1, "salary": 1, "\udfff": 1}',
-                 r'{"married": "\ud83d\ude00", "children": 1, "salary": 1}', r'{"married": "\\ud800", "children": 1, "salary": 1}',
-                 '{"married": "no", "children": 1, "salary": 1, "salary": 2}', '{"married": "no", "children": 1, "salary": 1, "ª": "a:b"}']
-raw_json = st.lists(st.sampled_from(JSON_SNIPPETS) | taxpayers.map(json.dumps) | json_values.map(json.dumps),
-                    min_size=1, max_size=4).map(lambda parts: ("[" + ",".join(parts) + "]").encode())
+JSON_SNIPPETS = [
+    r'"\ud800"',
+    "1e400",
+    "NaN",
+    "-Infinity",
+    "9" * 5000,
+    r'{"married": "\ud800", "children": 1, "salary": 1}',
+    r'{"married": "no", "children": 1, "salary": 1, "\udfff": 1}',
+    r'{"married": "\ud83d\ude00", "children": 1, "salary": 1}',
+    r'{"married": "\\ud800", "children": 1, "salary": 1}',
+    '{"married": "no", "children": 1, "salary": 1, "salary": 2}',
+    '{"married": "no", "children": 1, "salary": 1, "ª": "a:b"}',
+]
+raw_json = st.lists(
+    st.sampled_from(JSON_SNIPPETS) | taxpayers.map(json.dumps) | json_values.map(json.dumps), min_size=1, max_size=4
+).map(lambda parts: ("[" + ",".join(parts) + "]").encode())
 batches = raw_json | st.lists(taxpayers | json_values, max_size=4).map(lambda v: json.dumps(v).encode())
 bodies = st.one_of(st.just(b""), st.binary(max_size=200), forms, batches)
 
@@ -128,8 +194,10 @@ def wild_requests(draw):
     }
 
 
-FORM_FIELDS = {"/authenticate-user": ["user", "password", "csrf_token"],
-               "/calculate-tax": ["married", "children", "salary", "csrf_token", "year", "rules", "single_parent"]}
+FORM_FIELDS = {
+    "/authenticate-user": ["user", "password", "csrf_token"],
+    "/calculate-tax": ["married", "children", "salary", "csrf_token", "year", "rules", "single_parent"],
+}
 FORM_CONTENT_TYPES = st.sampled_from(CONTENT_TYPES[2:4]) | st.sampled_from(CONTENT_TYPES[4:11]) | content_types
 
 
@@ -139,8 +207,19 @@ def action_requests(draw):
     values, encodings and content types, so that the fuzz reaches the actions."""
     sent = draw(wild_requests())
     sent["session"] = draw(st.sampled_from(SESSIONS[1:]))
-    path = draw(st.sampled_from(["/authenticate-user", "/calculate-tax", "/calculate-taxes", "/delete-simulation/",
-                                 "/display-tax-calculation", "/init-session/", "/get-admindata"]))
+    path = draw(
+        st.sampled_from(
+            [
+                "/authenticate-user",
+                "/calculate-tax",
+                "/calculate-taxes",
+                "/delete-simulation/",
+                "/display-tax-calculation",
+                "/init-session/",
+                "/get-admindata",
+            ]
+        )
+    )
     sent["method"] = "POST" if path in FORM_FIELDS or path == "/calculate-taxes" else "GET"
     if path in FORM_FIELDS:
         fields = FORM_FIELDS[path]
@@ -150,12 +229,16 @@ def action_requests(draw):
     elif path == "/calculate-taxes":
         sent["content_type"], sent["body"] = "application/json", draw(batches)
     elif path == "/delete-simulation/":
-        path += draw(st.text(st.characters(categories=("Nd",)), min_size=1, max_size=3) | st.sampled_from(["1", "0002"]))
+        path += draw(
+            st.text(st.characters(categories=("Nd",)), min_size=1, max_size=3) | st.sampled_from(["1", "0002"])
+        )
     elif path == "/init-session/":
         path += draw(st.sampled_from(["json", "xml", "html"]) | st.text(max_size=5))
     else:  # display-tax-calculation?id=, get-admindata?year=
-        sent["query"] = ("id=" if "display" in path else "year=") + draw(st.sampled_from(["1", "01", "2019", "02024", "9" * 5000]) | st.text(max_size=5).map(
-            lambda t: quote_from_bytes(t.encode())))
+        sent["query"] = ("id=" if "display" in path else "year=") + draw(
+            st.sampled_from(["1", "01", "2019", "02024", "9" * 5000])
+            | st.text(max_size=5).map(lambda t: quote_from_bytes(t.encode()))
+        )
     sent["path"] = path.encode()
     return sent
 
@@ -183,11 +266,15 @@ class Sessions:
             page = client.get(f"/init-session/{fmt}")
             token = page.html.find("input", attrs={"name": "csrf_token"})["value"] if fmt == "html" else ""
             if kind != "html":
-                client.post("/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token},
-                            status=303 if fmt == "html" else 200)
+                client.post(
+                    "/authenticate-user",
+                    {"user": "admin", "password": "admin", "csrf_token": token},
+                    status=303 if fmt == "html" else 200,
+                )
                 if fmt == "html":
-                    token = client.get("/display-tax-calculation").html.find(
-                        "input", attrs={"name": "csrf_token"})["value"]
+                    token = client.get("/display-tax-calculation").html.find("input", attrs={"name": "csrf_token"})[
+                        "value"
+                    ]
             self.made[kind] = (f"session={client.cookies['session']}", token)
         return self.made[kind]
 
@@ -210,10 +297,19 @@ def fuzz_app(sqlite_url, redis_url):
     from passlib.hash import pbkdf2_sha256
 
     users = "admin " + pbkdf2_sha256.using(rounds=1000).hash("admin")
-    return main({}, **app_settings(sqlite_url, redis_url, **{
-        "taxapp.users": users, "taxapp.login.max_failures": "1000000000",
-        "taxapp.login.max_failures_per_address": "1000000000",
-        "taxapp.login.key_prefix": f"taxapp-test:{uuid.uuid4().hex[:12]}:fuzz-login:"}))
+    return main(
+        {},
+        **app_settings(
+            sqlite_url,
+            redis_url,
+            **{
+                "taxapp.users": users,
+                "taxapp.login.max_failures": "1000000000",
+                "taxapp.login.max_failures_per_address": "1000000000",
+                "taxapp.login.key_prefix": f"taxapp-test:{uuid.uuid4().hex[:12]}:fuzz-login:",
+            },
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -332,8 +428,11 @@ def test_waitress_answers_are_never_5xx_and_always_well_formed(fuzz_server, sess
         response.begin()
         body = response.read()
     refused_by_waitress = body.endswith(b"(generated by waitress)") or (sent["method"] == "HEAD" and not body)
-    if response.status in (400, 413, 431) and response.getheader("Content-Type", "").startswith("text/plain") \
-            and refused_by_waitress:
+    if (
+        response.status in (400, 413, 431)
+        and response.getheader("Content-Type", "").startswith("text/plain")
+        and refused_by_waitress
+    ):
         return  # waitress's own refusal of a malformed request (taxapp's plain answers are 404/405)
     check_answer(sent, response.status, response.getheaders(), body)
     sessions.after(sent["session"], sent, response.status, response.getheaders())

@@ -320,7 +320,17 @@ def test_500_table_of_the_simulations(signed_in):
     soup = html_page(testapp.get("/list-simulations"))
     assert menu(soup) == LIST_MENU
     assert [text(th) for th in soup.select("thead th")] == [
-        "#", "Married", "Children", "Salary", "Tax", "Surcharge", "Discount", "Reduction", "Rate", "Year", "Rules",
+        "#",
+        "Married",
+        "Children",
+        "Salary",
+        "Tax",
+        "Surcharge",
+        "Discount",
+        "Reduction",
+        "Rate",
+        "Year",
+        "Rules",
         "Actions",
     ]
     rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in soup.select("tbody tr")]
@@ -532,10 +542,15 @@ def test_a_browser_without_a_session_is_sent_to_sign_in(testapp, url):
 )
 def test_a_program_without_a_session_keeps_the_101_answer(testapp, accept):
     headers = {"Accept": accept} if accept else {}
-    for resp in (testapp.get("/list-simulations", headers=headers, status=400),
-                 testapp.post("/calculate-tax", {"married": "yes"}, headers=headers, status=400)):
-        assert resp.json == {"action": resp.json["action"], "status": 101,
-                             "response": ["No session in progress. Start with action [init-session]"]}
+    for resp in (
+        testapp.get("/list-simulations", headers=headers, status=400),
+        testapp.post("/calculate-tax", {"married": "yes"}, headers=headers, status=400),
+    ):
+        assert resp.json == {
+            "action": resp.json["action"],
+            "status": 101,
+            "response": ["No session in progress. Start with action [init-session]"],
+        }
 
 
 def test_a_form_posted_after_the_session_expired_is_the_sign_in_page(testapp):
@@ -545,8 +560,9 @@ def test_a_form_posted_after_the_session_expired_is_the_sign_in_page(testapp):
     assert alerts(soup) == [EXPIRED]
     assert soup.find("form")["action"] == "/authenticate-user"
     # its form works: the page started an HTML session
-    signed_in = testapp.post("/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token(resp)},
-                             status=303)
+    signed_in = testapp.post(
+        "/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token(resp)}, status=303
+    )
     assert html_page(signed_in.follow()).find("form")["action"] == "/calculate-tax"
 
 
@@ -566,8 +582,10 @@ def test_a_json_session_keeps_its_json_answers_for_a_browser(testapp):
 # --- 404 and 405 ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method, url, status", [("get", "/nowhere", 404), ("post", "/list-simulations", 405),
-                                                 ("get", "/delete-simulation/abc", 404)])
+@pytest.mark.parametrize(
+    "method, url, status",
+    [("get", "/nowhere", 404), ("post", "/list-simulations", 405), ("get", "/delete-simulation/abc", 404)],
+)
 def test_404_and_405_are_pages_for_browsers_and_a_line_for_programs(testapp, method, url, status):
     resp = getattr(testapp, method)(url, headers=BROWSER, status=status)
     soup = html_page(resp, status)

@@ -52,9 +52,20 @@ def mailing(sqlite_url, redis_url, smtp_server, recipient, monkeypatch):
     apps = []
 
     def make(port=None, **settings):
-        app = main({}, **app_settings(sqlite_url, redis_url, **{
-            "taxapp.mail.host": "127.0.0.1", "taxapp.mail.port": str(port or smtp_server.port),
-            "taxapp.mail.to": recipient, "taxapp.mail.min_interval": str(INTERVAL), **settings}))
+        app = main(
+            {},
+            **app_settings(
+                sqlite_url,
+                redis_url,
+                **{
+                    "taxapp.mail.host": "127.0.0.1",
+                    "taxapp.mail.port": str(port or smtp_server.port),
+                    "taxapp.mail.to": recipient,
+                    "taxapp.mail.min_interval": str(INTERVAL),
+                    **settings,
+                },
+            ),
+        )
         apps.append(app)
         client = start(TestApp(app), "json")
         client.faults = faults

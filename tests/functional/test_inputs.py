@@ -26,8 +26,9 @@ def stored(client, fmt):
 
 
 def batch(client, body, **kw):
-    return client.post("/calculate-taxes", body if isinstance(body, str) else json.dumps(body),
-                       content_type="application/json", **kw)
+    return client.post(
+        "/calculate-taxes", body if isinstance(body, str) else json.dumps(body), content_type="application/json", **kw
+    )
 
 
 def raw_request(app, method, raw_path: bytes, cookies=None):
@@ -88,7 +89,11 @@ def test_a_form_that_is_not_utf8_urlencoded_is_an_invalid_body(client, fmt, cont
 @pytest.mark.parametrize("content_type", NOT_UTF8_FORMS)
 def test_a_login_that_is_not_utf8_urlencoded_is_an_invalid_body(testapp, content_type):
     start(testapp, "json", login=False)
-    body = multipart({"user": "admin", "password": "admin"}) if "multipart" in content_type else b"user=admin&password=admin"
+    body = (
+        multipart({"user": "admin", "password": "admin"})
+        if "multipart" in content_type
+        else b"user=admin&password=admin"
+    )
     resp = testapp.post("/authenticate-user", body, content_type=content_type, status=400)
     check(resp, "json", "authenticate-user", 201, [FORM_BODY_MESSAGE])
     testapp.get("/list-simulations", status=400)  # not signed in
@@ -164,7 +169,9 @@ def test_a_password_too_long_for_passlib_still_costs_a_verification(monkeypatch)
 # --- paths ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw_path", [b"/init-session/\xff\xfe", b"/\xff", b"/delete-simulation/\xc3", b"/end-session\xff"])
+@pytest.mark.parametrize(
+    "raw_path", [b"/init-session/\xff\xfe", b"/\xff", b"/delete-simulation/\xc3", b"/end-session\xff"]
+)
 def test_a_path_that_is_not_utf8_is_404(app, testapp, raw_path, caplog):
     start(testapp, "xml")
     with caplog.at_level(logging.INFO, logger="taxapp"):
@@ -197,7 +204,9 @@ def test_a_path_that_is_not_utf8_is_404_through_waitress(live_server):
         assert answer.endswith(b"\r\n\r\n404 Not Found\n")
 
 
-@pytest.mark.parametrize("path", ["/get-admindata?%FF", "/get-admindata?year=%FF%FE", "/display-tax-calculation?id=%C3"])
+@pytest.mark.parametrize(
+    "path", ["/get-admindata?%FF", "/get-admindata?year=%FF%FE", "/display-tax-calculation?id=%C3"]
+)
 def test_a_query_that_is_not_utf8_is_404_and_changes_nothing(testapp, path, caplog):
     start(testapp, "json")
     testapp.post("/authenticate-user", {"user": "admin", "password": "admin"})
@@ -247,8 +256,13 @@ def test_route_segments_are_ascii_digits(json_client):
 def test_a_lone_surrogate_in_a_batch_makes_the_body_invalid(client, fmt, string):
     body = f'[{{"married": "{string}", "children": 1, "salary": 1}}]'
     resp = batch(client, body, status=400)
-    check(resp, fmt, "calculate-taxes", 1501,
-          ["The POST body is not a valid JSON string: a string holds a lone surrogate (\\ud800-\\udfff)"])
+    check(
+        resp,
+        fmt,
+        "calculate-taxes",
+        1501,
+        ["The POST body is not a valid JSON string: a string holds a lone surrogate (\\ud800-\\udfff)"],
+    )
 
 
 def test_a_lone_surrogate_in_a_key_makes_the_body_invalid(json_client):
@@ -257,8 +271,12 @@ def test_a_lone_surrogate_in_a_key_makes_the_body_invalid(json_client):
 
 
 def test_a_surrogate_pair_and_an_escaped_backslash_are_ordinary_text(json_client):
-    resp = batch(json_client, r'[{"married": "\ud83d\ude00", "children": 1, "salary": 1},'
-                              r' {"married": "\\ud800", "children": 1, "salary": 1}]', status=400)
+    resp = batch(
+        json_client,
+        r'[{"married": "\ud83d\ude00", "children": 1, "salary": 1},'
+        r' {"married": "\\ud800", "children": 1, "salary": 1}]',
+        status=400,
+    )
     assert [item["error"] for item in resp.json["response"]] == [
         "Invalid value [\U0001f600] for parameter [married (yes/no)]",
         "Invalid value [\\ud800] for parameter [married (yes/no)]",
@@ -266,21 +284,31 @@ def test_a_surrogate_pair_and_an_escaped_backslash_are_ordinary_text(json_client
 
 
 def test_a_key_given_twice_makes_its_item_invalid(client, fmt):
-    body = ('[{"married": "no", "children": 1, "salary": 1},'
-            ' {"married": "no", "children": 1, "salary": 1, "salary": 2},'
-            ' {"id": 1, "married": "no", "children": 1, "salary": 1, "id": 2}]')
+    body = (
+        '[{"married": "no", "children": 1, "salary": 1},'
+        ' {"married": "no", "children": 1, "salary": 1, "salary": 2},'
+        ' {"id": 1, "married": "no", "children": 1, "salary": 1, "id": 2}]'
+    )
     resp = batch(client, body, status=400)
-    check(resp, fmt, "calculate-taxes", 1501, [
-        {"married": "no", "children": 1, "salary": 2, "error": "The key [salary] is given twice"},
-        {"id": 2, "married": "no", "children": 1, "salary": 1, "error": "The key [id] is given twice"},
-    ])
+    check(
+        resp,
+        fmt,
+        "calculate-taxes",
+        1501,
+        [
+            {"married": "no", "children": 1, "salary": 2, "error": "The key [salary] is given twice"},
+            {"id": 2, "married": "no", "children": 1, "salary": 1, "error": "The key [id] is given twice"},
+        ],
+    )
     assert stored(client, fmt) == []
 
 
 def test_colons_in_strings_do_not_hide_or_fake_a_key_given_twice(json_client):
     body = '[{"married": "no", "children": 1, "salary": 1, "id": 1}, {"married": "a:b", "children": 1, "salary": 1}]'
     resp = batch(json_client, body, status=400)
-    assert [item.get("error") for item in resp.json["response"]] == ["Invalid value [a:b] for parameter [married (yes/no)]"]
+    assert [item.get("error") for item in resp.json["response"]] == [
+        "Invalid value [a:b] for parameter [married (yes/no)]"
+    ]
     body = '[{"married": "no", "children": 1, "salary": 1, "married": "yes", "id": ":"}]'
     assert batch(json_client, body, status=400).json["response"][0]["error"] == "The key [married] is given twice"
 
@@ -308,7 +336,16 @@ def test_echoed_keys_become_ascii_xml_names(xml_client):
 
 
 def test_every_echoed_text_is_well_formed(xml_client):
-    values = ["]]>", "a\x7fb\x85c", "\ufffe\uffff", "\x00\x01\x08\x0b\x0c\x1f", "\t\r\n", "&#0;", "\U0010ffff", "<![CDATA["]
+    values = [
+        "]]>",
+        "a\x7fb\x85c",
+        "\ufffe\uffff",
+        "\x00\x01\x08\x0b\x0c\x1f",
+        "\t\r\n",
+        "&#0;",
+        "\U0010ffff",
+        "<![CDATA[",
+    ]
     items = [{"married": value, "children": 1, "salary": 1} for value in values]
     resp = batch(xml_client, items, status=400)
     root = parse_with_every_parser(resp.text)

@@ -24,9 +24,19 @@ REFUSED = re.compile(r"Too many failed attempts: try again in (\d+) seconds")
 
 def throttled_app(sqlite_url, redis_url, window=300):
     prefix = f"taxapp-test:{uuid.uuid4().hex}:login:"
-    return main({}, **app_settings(sqlite_url, redis_url, **{
-        "taxapp.login.max_failures": str(MAX_USER), "taxapp.login.max_failures_per_address": str(MAX_ADDRESS),
-        "taxapp.login.window": str(window), "taxapp.login.key_prefix": prefix}))
+    return main(
+        {},
+        **app_settings(
+            sqlite_url,
+            redis_url,
+            **{
+                "taxapp.login.max_failures": str(MAX_USER),
+                "taxapp.login.max_failures_per_address": str(MAX_ADDRESS),
+                "taxapp.login.window": str(window),
+                "taxapp.login.key_prefix": prefix,
+            },
+        ),
+    )
 
 
 @pytest.fixture
@@ -84,8 +94,12 @@ def test_the_address_is_refused_after_its_limit_whatever_the_user_name(app):
 def test_a_forged_forwarded_header_does_not_make_a_new_address(app):
     testapp = client(app, "192.0.2.40")
     for n in range(MAX_ADDRESS + 2):
-        resp = testapp.post("/authenticate-user", {"user": f"user{n}", "password": "x"}, status="*",
-                            headers={"X-Forwarded-For": f"203.0.113.{n}"})
+        resp = testapp.post(
+            "/authenticate-user",
+            {"user": f"user{n}", "password": "x"},
+            status="*",
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
     refused_for(resp)
 
 
@@ -96,8 +110,15 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(app):
 
     from tests.scale.conftest import Client
 
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, trusted_proxy="127.0.0.1",
-                                    trusted_proxy_headers="x-forwarded-for", clear_untrusted_proxy_headers=True)
+    server = waitress.create_server(
+        app,
+        host="127.0.0.1",
+        port=0,
+        threads=4,
+        trusted_proxy="127.0.0.1",
+        trusted_proxy_headers="x-forwarded-for",
+        clear_untrusted_proxy_headers=True,
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -181,6 +202,7 @@ def test_concurrent_guesses_never_get_more_passwords_checked_than_the_limit(app)
 
     server = LiveServer(app, threads=8)
     try:
+
         def guess(_):
             guesser = Client(server.url)
             assert guesser.call("/init-session/json")[0] == 200
@@ -200,10 +222,12 @@ def test_the_html_login_page_shows_the_refusal_with_429(app):
     testapp = TestApp(app, extra_environ={"REMOTE_ADDR": "192.0.2.30"})
     page = testapp.get("/init-session/html")
     for _ in range(MAX_USER):
-        page = testapp.post("/authenticate-user", {"user": "admin", "password": "x", "csrf_token": token(page)},
-                            status=401)
-    resp = testapp.post("/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token(page)},
-                        status=429)
+        page = testapp.post(
+            "/authenticate-user", {"user": "admin", "password": "x", "csrf_token": token(page)}, status=401
+        )
+    resp = testapp.post(
+        "/authenticate-user", {"user": "admin", "password": "admin", "csrf_token": token(page)}, status=429
+    )
     soup = html_page(resp, http=429)
     (message,) = alerts(soup)
     seconds = int(REFUSED.fullmatch(message).group(1))

@@ -26,10 +26,14 @@ REVIEW = "pyramid_session_redis internals changed: review taxapp/session_store.p
 def test_the_installed_version_is_one_the_adapter_was_written_against():
     setup = configparser.ConfigParser()
     setup.read(ROOT / "setup.cfg")
-    required = [Requirement(line) for line in setup["options"]["install_requires"].split("\n")
-                if line.strip().startswith("pyramid_session_redis")]
-    assert [requirement.specifier for requirement in required] == [SpecifierSet(session_store.SUPPORTED)], \
+    required = [
+        Requirement(line)
+        for line in setup["options"]["install_requires"].split("\n")
+        if line.strip().startswith("pyramid_session_redis")
+    ]
+    assert [requirement.specifier for requirement in required] == [SpecifierSet(session_store.SUPPORTED)], (
         "setup.cfg's pyramid_session_redis range is not taxapp/session_store.py's SUPPORTED: review the adapter"
+    )
     assert version("pyramid_session_redis") in SpecifierSet(session_store.SUPPORTED), REVIEW
 
 

@@ -52,7 +52,7 @@ def stored(client, redis_url):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_cap_is_reached_exactly_then_a_calculation_is_refused_and_nothing_stored(capped, redis_url, fmt):
     start(capped, fmt)
-    for expected_id in range(1, MOST + 1):
+    for _ in range(MOST):
         resp = capped.post("/calculate-tax", TAXPAYER)
         assert read(resp, fmt)[1] == 300
     assert stored(capped, redis_url) == (MOST, MOST)
@@ -122,10 +122,13 @@ def test_concurrent_calculations_never_pass_the_cap(capped_app):
             answers = list(pool.map(lambda kw: client.call(path[next(iter(kw))], **kw), requests))
         assert {status for status, _ in answers} == {200, 400}
         refused = [data for status, data in answers if status == 400]
-        assert all(d["status"] in (301, 1501) and d["response"][0].startswith("The session already holds")
-                   for d in refused)
+        assert all(
+            d["status"] in (301, 1501) and d["response"][0].startswith("The session already holds") for d in refused
+        )
         given = sorted(
-            s["id"] for status, data in answers if status == 200
+            s["id"]
+            for status, data in answers
+            if status == 200
             for s in (data["response"] if isinstance(data["response"], list) else [data["response"]])
         )
         kept = sorted(s["id"] for s in client.call("/list-simulations")[1]["response"])

@@ -48,7 +48,10 @@ def test_a_year_and_case_t_from_the_form(signed_in):
     box = result_box(soup)
     assert box["Tax to pay"] == f"€{expected['tax']:,}" and box["Number of shares"] == "2"
     assert situation(soup) == ["Single, 1 child, annual salary €80,000, single parent", "Tax year 2026, official rules"]
-    rows = [[text(c) for c in row.find_all(["th", "td"])] for row in html_page(testapp.get("/list-simulations")).select("tbody tr")]
+    rows = [
+        [text(c) for c in row.find_all(["th", "td"])]
+        for row in html_page(testapp.get("/list-simulations")).select("tbody tr")
+    ]
     assert rows[0][9:11] == ["2026", "official"] and rows[0][1] == "No (single parent)"
 
 

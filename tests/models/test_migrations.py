@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.orm import Session
 
+from alembic import command
 from taxapp.models import TaxDataMissing, load_all_tax_data, load_tax_data
 from tests.conftest import alembic_config
 from tests.tax.conftest import DATA_2019, DATA_BY_YEAR, PARAMETERS_FILE, TAX_YEARS
@@ -59,9 +59,11 @@ def test_numbers_are_stored_exactly(migrated_url):
         limit = connection.execute(
             sa.text("SELECT upper_limit FROM tax_brackets WHERE tax_year = 2019 AND position = 4")
         ).scalar_one()
-        rates = connection.execute(sa.text(
-            "SELECT discount_rate, reduction_rate, half_share_reduction_value FROM tax_years WHERE tax_year = 2026"
-        )).one()
+        rates = connection.execute(
+            sa.text(
+                "SELECT discount_rate, reduction_rate, half_share_reduction_value FROM tax_years WHERE tax_year = 2026"
+            )
+        ).one()
     engine.dispose()
     assert str(float(coeffn)) == "13913.69"
     assert limit is None

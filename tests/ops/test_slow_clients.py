@@ -26,12 +26,20 @@ def production_server(tmp_path, sqlite_url, redis_url):
     """``pserve production.ini`` with its environment pointing at the test's database and Redis."""
     port = free_port()
     env = environment(
-        TAXAPP_DATABASE_URL=sqlite_url, TAXAPP_REDIS_URL=redis_url, TAXAPP_SESSION_SECRET=secrets.token_hex(32),
-        TAXAPP_USERS=f"admin {pbkdf2_sha256.hash('admin')}", TAXAPP_LOG_FILE=str(tmp_path / "taxapp.log"),
+        TAXAPP_DATABASE_URL=sqlite_url,
+        TAXAPP_REDIS_URL=redis_url,
+        TAXAPP_SESSION_SECRET=secrets.token_hex(32),
+        TAXAPP_USERS=f"admin {pbkdf2_sha256.hash('admin')}",
+        TAXAPP_LOG_FILE=str(tmp_path / "taxapp.log"),
     )
     with open(tmp_path / "pserve.out", "wb") as out:
-        server = subprocess.Popen([BIN / "pserve", str(ROOT / "production.ini"), f"http_port={port}"], env=env,
-                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [BIN / "pserve", str(ROOT / "production.ini"), f"http_port={port}"],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -96,6 +104,8 @@ def test_two_hundred_slow_clients_do_not_stop_a_normal_one(production_server):
         stop.set()
         for connection in slow:
             connection.close()
-    assert answers == [(200, b'{"action":"init-session","status":700,'
-                             b'"response":["session started with response type json"]}')] * 6
+    assert (
+        answers
+        == [(200, b'{"action":"init-session","status":700,"response":["session started with response type json"]}')] * 6
+    )
     assert held >= SLOW_CLIENTS * 0.9  # the slow clients were really there, holding their connections

@@ -20,11 +20,14 @@ def test_pserve_production_without_its_environment_says_which_variable(tmp_path)
     assert_one_line(done, 1, "taxapp: environment variable TAXAPP_DATABASE_URL is not set (needed by the ini file)")
 
 
-def test_a_missing_variable_is_mailed_with_the_mail_settings_the_environment_gives(tmp_path, sqlite_url,
-                                                                                   smtp_server):
+def test_a_missing_variable_is_mailed_with_the_mail_settings_the_environment_gives(tmp_path, sqlite_url, smtp_server):
     recipient = f"admin-{tmp_path.name}@example.org"
-    env = environment(TAXAPP_DATABASE_URL=sqlite_url, TAXAPP_MAIL_HOST="127.0.0.1",
-                      TAXAPP_MAIL_PORT=str(smtp_server.port), TAXAPP_MAIL_TO=recipient)
+    env = environment(
+        TAXAPP_DATABASE_URL=sqlite_url,
+        TAXAPP_MAIL_HOST="127.0.0.1",
+        TAXAPP_MAIL_PORT=str(smtp_server.port),
+        TAXAPP_MAIL_TO=recipient,
+    )
     done = run("pserve", PRODUCTION, f"http_port={free_port()}", env=env, cwd=tmp_path)
     assert_one_line(done, 1, "taxapp: environment variable TAXAPP_REDIS_URL is not set (needed by the ini file)")
     mails = [m for m in smtp_server.messages if f"To: {recipient}" in m]
@@ -38,8 +41,15 @@ def test_alembic_production_without_the_database_url_says_so(tmp_path):
 
 def test_alembic_production_needs_the_database_url_only(tmp_path):
     database = tmp_path / "taxapp.sqlite"
-    done = run("alembic", "-c", PRODUCTION, "upgrade", "head", cwd=tmp_path,
-               env=environment(TAXAPP_DATABASE_URL=f"sqlite:///{database}"))
+    done = run(
+        "alembic",
+        "-c",
+        PRODUCTION,
+        "upgrade",
+        "head",
+        cwd=tmp_path,
+        env=environment(TAXAPP_DATABASE_URL=f"sqlite:///{database}"),
+    )
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)

@@ -63,16 +63,23 @@ class Pserve:
     """``pserve`` on testing.ini with the test's database, Redis and port, the test run's
     login counters and the given ``settings``; log under ``directory``."""
 
-    def __init__(self, directory: Path, database_url: str, redis_url: str, name: str = "pserve",
-                 settings: dict | None = None):
+    def __init__(
+        self, directory: Path, database_url: str, redis_url: str, name: str = "pserve", settings: dict | None = None
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ini = configparser.ConfigParser(interpolation=None)
         ini.optionxform = str
         ini.read(TESTING_INI)
         app = ini["app:main"]
-        app.update({"sqlalchemy.url": database_url, "redis.url": redis_url, "taxapp.login.key_prefix": LOGIN_KEY_PREFIX,
-                    **(settings or {})})
+        app.update(
+            {
+                "sqlalchemy.url": database_url,
+                "redis.url": redis_url,
+                "taxapp.login.key_prefix": LOGIN_KEY_PREFIX,
+                **(settings or {}),
+            }
+        )
         ini["DEFAULT"]["http_port"] = str(self.port)
         ini["handler_file"]["args"] = repr((str(directory / f"{name}.log"),))
         self.ini = directory / f"{name}.ini"
@@ -80,8 +87,9 @@ class Pserve:
             ini.write(out)
         self.output = directory / f"{name}.out"
         with open(self.output, "wb") as out:
-            self.process = subprocess.Popen([BIN / "pserve", self.ini], cwd=directory, stdout=out,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [BIN / "pserve", self.ini], cwd=directory, stdout=out, stderr=subprocess.STDOUT
+            )
 
     def wait_ready(self, seconds: float = 30) -> "Pserve":
         deadline = time.monotonic() + seconds
@@ -125,8 +133,12 @@ def postgres_url():
     from alembic import command
 
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    for url in _server_database(POSTGRES_ADMIN_URL, 'CREATE DATABASE "{name}"',
-                                'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', lambda name: f"{base}/{name}"):
+    for url in _server_database(
+        POSTGRES_ADMIN_URL,
+        'CREATE DATABASE "{name}"',
+        'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        lambda name: f"{base}/{name}",
+    ):
         command.upgrade(alembic_config(url), "head")
         yield url
 
@@ -140,8 +152,14 @@ class Client:
         self.jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
-    def call(self, path: str, form: dict | None = None, base: str | None = None, body: bytes | None = None,
-             content_type: str = "application/x-www-form-urlencoded"):
+    def call(
+        self,
+        path: str,
+        form: dict | None = None,
+        base: str | None = None,
+        body: bytes | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ):
         if form is not None:
             body = urlencode(form).encode()
         request = urllib.request.Request((base or self.base) + path, data=body)

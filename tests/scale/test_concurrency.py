@@ -57,8 +57,9 @@ def test_concurrent_deletes_report_each_id_once_and_never_resurrect(live_server)
         mine = [app_status for m, _, app_status in answers if m == n]
         assert sorted(mine) == [600] + [601] * (THREADS - 1), (n, mine)
     # a list sent after an id's deletion was acknowledged never shows it again
-    resurrected = [(n, sent) for sent, listed in lists for n in listed & set(doomed)
-                   if n in deleted_at and sent > deleted_at[n]]
+    resurrected = [
+        (n, sent) for sent, listed in lists for n in listed & set(doomed) if n in deleted_at and sent > deleted_at[n]
+    ]
     assert not resurrected
     status, final = client.call("/list-simulations")
     assert [s["id"] for s in final["response"]] == kept
@@ -94,7 +95,9 @@ def test_concurrent_init_and_end_session_on_one_session(live_server, redis_url):
 
     statuses = sorted({status for _, status in answers})
     ends = [status for path, status in answers if path == "/end-session"]
-    print(f"\ninit/end race: {len(answers)} answers, HTTP statuses {statuses}; end-session: {ends.count(200)} × 200, "
-          f"{ends.count(400)} × 400 (101: the session was already ended)")
+    print(
+        f"\ninit/end race: {len(answers)} answers, HTTP statuses {statuses}; end-session: {ends.count(200)} × 200, "
+        f"{ends.count(400)} × 400 (101: the session was already ended)"
+    )
     assert set(statuses) <= {200, 400}  # never a 500
     assert all(status == 200 for path, status in answers if path.startswith("/init-session"))

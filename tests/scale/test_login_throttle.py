@@ -16,8 +16,9 @@ def test_failures_on_two_processes_are_counted_together(start_pserve, sqlite_url
     guesser = Client(one.url)
     assert guesser.call("/init-session/json")[0] == 200
     for n in range(MAX_FAILURES):  # split between the two processes
-        status, answer = guesser.call("/authenticate-user", {"user": "admin", "password": f"guess{n}"},
-                                      base=(one.url, other.url)[n % 2])
+        status, answer = guesser.call(
+            "/authenticate-user", {"user": "admin", "password": f"guess{n}"}, base=(one.url, other.url)[n % 2]
+        )
         assert (status, answer["response"]) == (401, ["Authentication failed"])
 
     for server in (one, other):  # the next one is refused on either, the right password unchecked

@@ -3,6 +3,7 @@ process dies, service back by itself within 2 s, nothing acknowledged is lost.""
 
 import time
 
+
 def test_redis_stopped_and_restarted_under_load(tmp_path, start_pserve, sqlite_url):
     from tests.conftest import RedisServer
     from tests.scale.conftest import UNAVAILABLE, Client, Load
@@ -39,8 +40,10 @@ def test_redis_stopped_and_restarted_under_load(tmp_path, start_pserve, sqlite_u
         assert all(r == {"action": "calculate-tax", "status": 131, "response": UNAVAILABLE} for r in down)
         assert all(at < back_at + 2 for at, status, _ in load.answers if status == 503)
         resumed = min(at for at, status, _ in load.answers if status == 200 and at > back_at)
-        print(f"\nresilience: {statuses.count(200)} answers 200, {statuses.count(503)} answers 503; "
-              f"service back {resumed - back_at:.3f} s after Redis")
+        print(
+            f"\nresilience: {statuses.count(200)} answers 200, {statuses.count(503)} answers 503; "
+            f"service back {resumed - back_at:.3f} s after Redis"
+        )
         assert resumed - back_at < 2.0
         assert server.running
 

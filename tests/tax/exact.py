@@ -39,8 +39,9 @@ def is_tie(x: F) -> bool:
     return x.denominator == 2
 
 
-def exact_tax(p: dict, married: bool, children: int, salary: int, single_parent: bool = False,
-              nearest=nearest) -> Exact:
+def exact_tax(
+    p: dict, married: bool, children: int, salary: int, single_parent: bool = False, nearest=nearest
+) -> Exact:
     """``p``: a year of tests/data/tax-parameters-by-income-year.json (French names).
 
     ``nearest``: how the allowance and the décote are rounded (the law: .5 up).
@@ -107,5 +108,10 @@ def exact_tax(p: dict, married: bool, children: int, salary: int, single_parent:
 
 def rounded(e: Exact, nearest=nearest) -> tuple[int, int, int, int, float]:
     """(tax, surcharge, discount, reduction, rate) as the law rounds them (or as ``nearest`` does)."""
-    return (nearest(e.tax), sum(nearest(x) for x in e.surcharge_parts), nearest(e.discount),
-            nearest(e.reduction), float(e.rate))
+    return (
+        nearest(e.tax),
+        sum(nearest(x) for x in e.surcharge_parts),
+        nearest(e.discount),
+        nearest(e.reduction),
+        float(e.rate),
+    )

@@ -6,7 +6,8 @@ check what the law guarantees.
 """
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taxapp.tax import TaxResult, calculate, calculate_tax, official
 from tests.tax.conftest import DATA_BY_YEAR, PARAMETERS, TAX_YEARS
@@ -112,15 +113,25 @@ def test_a_couple_never_pays_more_than_a_single_person(year, c, s):
     assert tax(year, True, c, s).tax <= tax(year, False, c, s).tax
 
 
-@given(st.sampled_from([y for y in TAX_YEARS if PARAMETERS[y]["taux_reduction"] is None]),
-       married, children, st.integers(min_value=0, max_value=1_000_000), st.integers(min_value=1, max_value=5000))
+@given(
+    st.sampled_from([y for y in TAX_YEARS if PARAMETERS[y]["taux_reduction"] is None]),
+    married,
+    children,
+    st.integers(min_value=0, max_value=1_000_000),
+    st.integers(min_value=1, max_value=5000),
+)
 def test_without_the_reduction_more_salary_never_lowers_the_tax(year, m, c, s, raise_):
     # the décote phases out continuously, and each step rounds once: more salary, no less tax
     assert tax(year, m, c, s + raise_).tax >= tax(year, m, c, s).tax
 
 
-@given(st.sampled_from([y for y in TAX_YEARS if PARAMETERS[y]["taux_reduction"] is not None]),
-       married, children, everyday_salary, st.integers(min_value=1, max_value=5000))
+@given(
+    st.sampled_from([y for y in TAX_YEARS if PARAMETERS[y]["taux_reduction"] is not None]),
+    married,
+    children,
+    everyday_salary,
+    st.integers(min_value=1, max_value=5000),
+)
 def test_the_tapered_reduction_has_no_cliff(year, m, c, s, raise_):
     # the course's all-or-nothing reduction could raise the tax by hundreds of euros
     # for one euro more; the law's taper cannot make the tax jump by more than the raise
@@ -147,7 +158,9 @@ def test_official_rules_need_the_official_figures():
         official.calculate_tax(DATA_2019, False, 0, 30000)
 
 
-@pytest.mark.parametrize("numerator, denominator, expected",
-                         [(1, 2, 1), (3, 2, 2), (5, 2, 3), (-1, 2, 0), (-3, 2, -1), (149, 100, 1), (150, 100, 2)])
+@pytest.mark.parametrize(
+    "numerator, denominator, expected",
+    [(1, 2, 1), (3, 2, 2), (5, 2, 3), (-1, 2, 0), (-3, 2, -1), (149, 100, 1), (150, 100, 2)],
+)
 def test_round_half_up(numerator, denominator, expected):
     assert official.round_half_up(numerator, denominator) == expected

@@ -51,7 +51,7 @@ FLOAT32_NOISE = F(1, 2**22)
 def openfisca():
     """OpenFisca-France's tax and benefit system, loaded once for the module (6–14 s)."""
     try:
-        import numpy  # noqa: F401
+        import numpy  # noqa: F401, ICN001 (only checks that it is there)
         from openfisca_france import FranceTaxBenefitSystem
     except ImportError as error:
         unavailable(f"OpenFisca-France is not installed ({error}): pip install -e '.[oracle]'")
@@ -128,6 +128,7 @@ def first_salary(predicate, high: int = MAX_SALARY) -> int | None:
 
 def boundaries(p: dict, married: bool, children: int, single_parent: bool) -> set[int]:
     """The salaries where a rule starts or stops applying, for one situation."""
+
     def exact(salary):
         return exact_tax(p, married, children, salary, single_parent)
 
@@ -142,8 +143,10 @@ def boundaries(p: dict, married: bool, children: int, single_parent: bool) -> se
     if p["taux_reduction"] is not None:
         kind = "couple" if married else "celibataire"
         extra = p["valeur_reduc_demi_part"] * (round(2 * shares) - 2 * adults)
-        taxable_targets += [p[f"reduction_plein_taux_jusqua_{kind}"] + extra,
-                            p[f"plafond_revenus_{kind}_pour_reduction"] + extra]
+        taxable_targets += [
+            p[f"reduction_plein_taux_jusqua_{kind}"] + extra,
+            p[f"plafond_revenus_{kind}_pour_reduction"] + extra,
+        ]
     for target in taxable_targets:
         edges.add(first_salary(lambda s: exact(s).taxable > target))
     base = p["plafond_decote_couple" if married else "plafond_decote_celibataire"]
@@ -173,18 +176,22 @@ def within_float32_noise_of_a_half(x: F) -> bool:
 
 
 def compare(tax_year, household, answer) -> str:
-    """"equal", "tie" or "noise", or a description of a real difference."""
+    """ "equal", "tie" or "noise", or a description of a real difference."""
     import numpy as np
 
     married, children, salary, single_parent = household
     p = PARAMETERS[tax_year]
     ours = official.calculate_tax(DATA_BY_YEAR[tax_year], married, children, salary, single_parent)
-    theirs = (int(answer["ip_net"]), int(answer["decote_gain_fiscal"]),
-              nearest(max(F(0), F(float(answer["reduction_ss_condition_revenus"])))), answer["ir_taux_marginal"])
+    theirs = (
+        int(answer["ip_net"]),
+        int(answer["decote_gain_fiscal"]),
+        nearest(max(F(0), F(float(answer["reduction_ss_condition_revenus"])))),
+        answer["ir_taux_marginal"],
+    )
     mine = (ours.tax, ours.discount, ours.reduction, np.float32(ours.rate))
     if mine == theirs:
         return "equal"
-    if any(abs(a - b) > 1 for a, b in zip(mine[:3], theirs[:3])):
+    if any(abs(a - b) > 1 for a, b in zip(mine[:3], theirs[:3], strict=False)):
         return f"{mine} != OpenFisca's {theirs}"
     exact = exact_tax(p, married, children, salary, single_parent)
     assert rounded(exact)[:4] == (ours.tax, ours.surcharge, ours.discount, ours.reduction)

@@ -3,10 +3,11 @@
 Each is a property of the tax rules, not a second copy of the formula.
 """
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taxapp.tax import TaxData, calculate_tax
-from tests.tax.conftest import DATA_2019 as data
+from tests.tax.conftest import DATA_2019 as data  # noqa: N811
 
 married = st.booleans()
 children = st.integers(min_value=0, max_value=20)

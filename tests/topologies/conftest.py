@@ -71,15 +71,40 @@ def redis_servers(tmp_path):
 @pytest.fixture
 def cluster(redis_servers):
     """Three masters sharing the 16,384 slots, no replica: the ``redis+cluster://`` URL."""
-    nodes = [redis_servers(name="cluster", arguments=[
-        "--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{port}.conf", "--cluster-port", port,
-    ]) for port in (free_port() for _ in range(3))]
-    subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{n.port}" for n in nodes),
-                    "--cluster-replicas", "0", "--cluster-yes"],
-                   check=True, capture_output=True, timeout=30)
+    nodes = [
+        redis_servers(
+            name="cluster",
+            arguments=[
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                f"nodes-{port}.conf",
+                "--cluster-port",
+                port,
+            ],
+        )
+        for port in (free_port() for _ in range(3))
+    ]
+    subprocess.run(
+        [
+            "redis-cli",
+            "--cluster",
+            "create",
+            *(f"127.0.0.1:{n.port}" for n in nodes),
+            "--cluster-replicas",
+            "0",
+            "--cluster-yes",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     for node in nodes:
-        wait_for(lambda: redis.Redis(port=node.port).cluster("info")["cluster_state"] == "ok", 20,
-                 f"cluster_state:ok on {node.port}")
+        wait_for(
+            lambda: redis.Redis(port=node.port).cluster("info")["cluster_state"] == "ok",
+            20,
+            f"cluster_state:ok on {node.port}",
+        )
     return "redis+cluster://" + ",".join(f"127.0.0.1:{n.port}" for n in nodes)
 
 
@@ -91,11 +116,12 @@ class SentinelSetup:
         self.master = redis_servers(name="master")
         self.replica = redis_servers(name="replica", arguments=["--replicaof", "127.0.0.1", self.master.port])
         wait_for_replica(self.master.port, self.replica.port)
-        config = (f"sentinel monitor {SERVICE} 127.0.0.1 {self.master.port} 2\n"
-                  f"sentinel down-after-milliseconds {SERVICE} 1000\n"
-                  f"sentinel failover-timeout {SERVICE} 4000\n")
-        self.sentinels = [redis_servers(name="sentinel", config=config, arguments=["--sentinel"])
-                          for _ in range(3)]
+        config = (
+            f"sentinel monitor {SERVICE} 127.0.0.1 {self.master.port} 2\n"
+            f"sentinel down-after-milliseconds {SERVICE} 1000\n"
+            f"sentinel failover-timeout {SERVICE} 4000\n"
+        )
+        self.sentinels = [redis_servers(name="sentinel", config=config, arguments=["--sentinel"]) for _ in range(3)]
         for sentinel in self.sentinels:  # each knows the replica and the two other sentinels
             wait_for(lambda: self.sentinel_view(sentinel), 20, f"sentinel {sentinel.port} ready")
 

@@ -30,7 +30,10 @@ def test_every_action_on_a_redis_cluster(cluster, cluster_app):
     assert client.post("/authenticate-user", {"user": "admin", "password": "wrong"}, status=401)
     assert client.post("/authenticate-user", {"user": "admin", "password": "admin"}).json["status"] == 200
     assert client.post("/calculate-tax", TAXPAYER).json == {
-        "action": "calculate-tax", "status": 300, "response": {**SIM_55555, "id": 1}}
+        "action": "calculate-tax",
+        "status": 300,
+        "response": {**SIM_55555, "id": 1},
+    }
     batch = [{"married": "yes", "children": 2, "salary": 55555}, {"married": "no", "children": 0, "salary": 0}]
     answer = client.post("/calculate-taxes", json.dumps(batch), content_type="application/json").json
     assert answer["status"] == 1500 and [s["id"] for s in answer["response"]] == [2, 3]

@@ -40,8 +40,9 @@ def test_a_session_holding_a_key_made_before_the_hash_tags_keeps_working(testapp
     client = redis.Redis.from_url(redis_url)
     old_key = "taxapp:" + secrets.token_urlsafe(18)  # the former form: no hash tag
     payload = client.get(session_id)
-    client.set(session_id, with_session_content(payload, {**session_content(payload), "simulations": old_key}),
-               keepttl=True)
+    client.set(
+        session_id, with_session_content(payload, {**session_content(payload), "simulations": old_key}), keepttl=True
+    )
 
     assert testapp.post("/calculate-tax", TAXPAYER).json["response"]["id"] == 1
     assert testapp.post("/calculate-tax", TAXPAYER).json["response"]["id"] == 2

@@ -47,9 +47,11 @@ def test_master_killed_under_load_fails_over_without_losing_a_simulation(sentine
         down = [result for _, status, result in answers if status == 503]
         assert down and all(r == {"action": "calculate-tax", "status": 131, "response": UNAVAILABLE} for r in down)
         slowest = max(load.slowest for load in loads)
-        print(f"\nfailover: {statuses.count(200)} answers 200, {statuses.count(503)} answers 503; "
-              f"sentinels named the new master {failed_over_at - killed_at:.2f} s after the kill, "
-              f"every client served again {back_at - killed_at:.2f} s after it; slowest answer {slowest:.2f} s")
+        print(
+            f"\nfailover: {statuses.count(200)} answers 200, {statuses.count(503)} answers 503; "
+            f"sentinels named the new master {failed_over_at - killed_at:.2f} s after the kill, "
+            f"every client served again {back_at - killed_at:.2f} s after it; slowest answer {slowest:.2f} s"
+        )
         assert slowest < SOCKET_TIMEOUT + 0.5
 
         for load in loads:

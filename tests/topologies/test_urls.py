@@ -20,55 +20,70 @@ def start_up_error(sqlite_url, url, capsys) -> str:
     return err
 
 
-@pytest.mark.parametrize("url", [
-    f"redis+cluster://admin:{SECRET}@127.0.0.1:{free_port()},127.0.0.1:{free_port()}",
-    f"redis+sentinel://:{SECRET}@127.0.0.1:{free_port()},127.0.0.1:{free_port()}/taxapp/0",
-    f"redis+sentinel://127.0.0.1:{free_port()}/taxapp?password={SECRET}&socket_timeout=1",
-    f"redis://127.0.0.1:{free_port()}/0?password={SECRET}&wait_replicas=1",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"redis+cluster://admin:{SECRET}@127.0.0.1:{free_port()},127.0.0.1:{free_port()}",
+        f"redis+sentinel://:{SECRET}@127.0.0.1:{free_port()},127.0.0.1:{free_port()}/taxapp/0",
+        f"redis+sentinel://127.0.0.1:{free_port()}/taxapp?password={SECRET}&socket_timeout=1",
+        f"redis://127.0.0.1:{free_port()}/0?password={SECRET}&wait_replicas=1",
+    ],
+)
 def test_redis_unreachable_at_start_is_one_line_without_the_password(sqlite_url, capsys, url):
     err = start_up_error(sqlite_url, url, capsys)
     assert err.startswith(f"taxapp: Redis unreachable at {url.split(':')[0]}://")
     assert "***" in err
 
 
-@pytest.mark.parametrize("query, message", [
-    ("wait_replicas=one", "wait_replicas and wait_timeout_ms must be whole numbers"),
-    ("wait_replicas=0", "wait_replicas must be at least 1"),
-    ("wait_replicas=1&wait_timeout_ms=0", "wait_timeout_ms must be between 1 and 1500"),
-    ("wait_replicas=1&wait_timeout_ms=5000", "wait_timeout_ms must be between 1 and 1500"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("wait_replicas=one", "wait_replicas and wait_timeout_ms must be whole numbers"),
+        ("wait_replicas=0", "wait_replicas must be at least 1"),
+        ("wait_replicas=1&wait_timeout_ms=0", "wait_timeout_ms must be between 1 and 1500"),
+        ("wait_replicas=1&wait_timeout_ms=5000", "wait_timeout_ms must be between 1 and 1500"),
+    ],
+)
 def test_wait_options_waits_cannot_make_are_refused_at_start(sqlite_url, redis_url, capsys, query, message):
     err = start_up_error(sqlite_url, f"redis://:{SECRET}@127.0.0.1:6379/15?{query}", capsys)
     assert err.startswith(f"taxapp: redis.url redis://***@127.0.0.1:6379/15?{query}: {message}")
 
 
-@pytest.mark.parametrize("url, message", [
-    ("redis+cluster://127.0.0.1:7000?wait_replicas=1", "wait_replicas is not supported with redis+cluster://"),
-    ("redis+cluster://127.0.0.1:7000/3", "a Redis Cluster has only database 0"),
-    ("redis+sentinel://127.0.0.1:26379", "redis+sentinel:// needs the service name"),
-    ("redis+sentinel://127.0.0.1:26379,:1/taxapp", "no host in ':1'"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("redis+cluster://127.0.0.1:7000?wait_replicas=1", "wait_replicas is not supported with redis+cluster://"),
+        ("redis+cluster://127.0.0.1:7000/3", "a Redis Cluster has only database 0"),
+        ("redis+sentinel://127.0.0.1:26379", "redis+sentinel:// needs the service name"),
+        ("redis+sentinel://127.0.0.1:26379,:1/taxapp", "no host in ':1'"),
+    ],
+)
 def test_malformed_topology_urls_are_refused_at_start(sqlite_url, capsys, url, message):
     assert message in start_up_error(sqlite_url, url, capsys)
 
 
 def test_wait_options_are_taken_out_of_the_url():
     assert replication("redis://h:6379/2?wait_replicas=2&socket_timeout=1") == (
-        "redis://h:6379/2?socket_timeout=1", Replication(2, 500))
+        "redis://h:6379/2?socket_timeout=1",
+        Replication(2, 500),
+    )
     assert replication("unix:///run/redis.sock?wait_timeout_ms=50&wait_replicas=1") == (
-        "unix:///run/redis.sock", Replication(1, 50))
+        "unix:///run/redis.sock",
+        Replication(1, 50),
+    )
     assert replication("redis://h:6379/2?socket_timeout=1") == ("redis://h:6379/2?socket_timeout=1", None)
 
 
 def test_a_sentinel_url_gives_the_master_its_user_password_database_and_options():
-    client = connect(f"redis+sentinel://app:{SECRET}@127.0.0.1:26379,[::1]:26380,sentinel.example/mymaster/3"
-                     "?socket_timeout=0.5")
+    client = connect(
+        f"redis+sentinel://app:{SECRET}@127.0.0.1:26379,[::1]:26380,sentinel.example/mymaster/3?socket_timeout=0.5"
+    )
     pool = client.connection_pool
     assert pool.service_name == "mymaster"
-    assert [(s.connection_pool.connection_kwargs["host"], s.connection_pool.connection_kwargs["port"])
-            for s in pool.sentinel_manager.sentinels] == [("127.0.0.1", 26379), ("::1", 26380),
-                                                           ("sentinel.example", 26379)]
+    assert [
+        (s.connection_pool.connection_kwargs["host"], s.connection_pool.connection_kwargs["port"])
+        for s in pool.sentinel_manager.sentinels
+    ] == [("127.0.0.1", 26379), ("::1", 26380), ("sentinel.example", 26379)]
     options = pool.connection_kwargs
     assert (options["username"], options["password"], options["db"]) == ("app", SECRET, 3)
     assert options["socket_timeout"] == 0.5 and options["socket_connect_timeout"] == 1  # the URL's option wins

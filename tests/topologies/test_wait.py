@@ -30,8 +30,10 @@ def test_changes_the_replica_did_not_acknowledge_are_503(redis_servers, sqlite_u
     os.kill(replica.process.pid, signal.SIGSTOP)  # the replica stops acknowledging
     try:
         with caplog.at_level(logging.ERROR):
-            for answer in (client.post("/calculate-tax", TAXPAYER, status=503),
-                           client.get("/delete-simulation/1", status=503)):
+            for answer in (
+                client.post("/calculate-tax", TAXPAYER, status=503),
+                client.get("/delete-simulation/1", status=503),
+            ):
                 assert {k: answer.json[k] for k in UNAVAILABLE} == UNAVAILABLE
         assert "NotReplicated: 0 of 1 replicas acknowledged within 200 ms" in caplog.text
     finally:

@@ -67,28 +67,41 @@ def test_a_duplicate_id_is_a_bad_line_and_the_first_is_kept():
 def test_named_fields_in_any_order():
     (taxpayer,), bad = read_taxpayers([" 7 , no , 1 , 30000 , single_parent = YES , year=2026 ,rules=Official"])
     assert bad == []
-    assert taxpayer.as_params() == {"married": "no", "children": 1, "salary": 30000, "year": 2026,
-                                    "rules": "official", "single_parent": "yes"}
+    assert taxpayer.as_params() == {
+        "married": "no",
+        "children": 1,
+        "salary": 30000,
+        "year": 2026,
+        "rules": "official",
+        "single_parent": "yes",
+    }
 
 
 def test_the_options_fill_the_lines_without_their_own():
-    taxpayers, bad = read_taxpayers(["1,no,0,1000", "2,no,0,1000,year=2020", "3,no,0,1000,rules=official"],
-                                    year=2024, rules="official")
-    assert bad == [] and [(t.year, t.rules) for t in taxpayers] == [(2024, "official"), (2020, "official"),
-                                                                    (2024, "official")]
+    taxpayers, bad = read_taxpayers(
+        ["1,no,0,1000", "2,no,0,1000,year=2020", "3,no,0,1000,rules=official"], year=2024, rules="official"
+    )
+    assert bad == [] and [(t.year, t.rules) for t in taxpayers] == [
+        (2024, "official"),
+        (2020, "official"),
+        (2024, "official"),
+    ]
 
 
-@pytest.mark.parametrize("line, reason", [
-    ("1,no,0,1000,extra", "expected 4 comma-separated fields (id,married,children,salary), found 5"),
-    ("1,no,0,1000,month=3", "expected 4 comma-separated fields (id,married,children,salary), found 5"),
-    ("1,no,0,1000,year=twenty", "year must be a whole number written in digits, not 'twenty'"),
-    ("1,no,0,1000,rules=law", "rules must be course or official, not 'law'"),
-    ("1,no,0,1000,single_parent=maybe", "single_parent must be yes or no, not 'maybe'"),
-    ("1,no,0,1000,year=2020,year=2021", "a named field is given twice"),
-    ("1,no,0,1000,single_parent=yes,rules=official", SINGLE_PARENT),
-    ("1,yes,2,1000,single_parent=yes,rules=official", SINGLE_PARENT),
-    ("1,no,2,1000,single_parent=yes,rules=course", SINGLE_PARENT),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("1,no,0,1000,extra", "expected 4 comma-separated fields (id,married,children,salary), found 5"),
+        ("1,no,0,1000,month=3", "expected 4 comma-separated fields (id,married,children,salary), found 5"),
+        ("1,no,0,1000,year=twenty", "year must be a whole number written in digits, not 'twenty'"),
+        ("1,no,0,1000,rules=law", "rules must be course or official, not 'law'"),
+        ("1,no,0,1000,single_parent=maybe", "single_parent must be yes or no, not 'maybe'"),
+        ("1,no,0,1000,year=2020,year=2021", "a named field is given twice"),
+        ("1,no,0,1000,single_parent=yes,rules=official", SINGLE_PARENT),
+        ("1,yes,2,1000,single_parent=yes,rules=official", SINGLE_PARENT),
+        ("1,no,2,1000,single_parent=yes,rules=course", SINGLE_PARENT),
+    ],
+)
 def test_bad_named_fields(line, reason):
     taxpayers, bad = read_taxpayers([line])
     assert taxpayers == [] and [b.reason for b in bad] == [reason]

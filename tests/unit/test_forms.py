@@ -88,12 +88,15 @@ def test_a_batch_over_its_limit_is_refused_whole():
     ]
 
 
-@pytest.mark.parametrize("body, reason", [
-    (b"[NaN]", "NaN is not valid JSON"),
-    (b"[1e999]", "the number 1e999 is out of range"),
-    (b'["\\ud800"]', "a string holds a lone surrogate (\\ud800-\\udfff)"),
-    (b"[" * 100_000, "nesting too deep"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (b"[NaN]", "NaN is not valid JSON"),
+        (b"[1e999]", "the number 1e999 is out of range"),
+        (b'["\\ud800"]', "a string holds a lone surrogate (\\ud800-\\udfff)"),
+        (b"[" * 100_000, "nesting too deep"),
+    ],
+)
 def test_json_bodies_are_read_strictly(body, reason):
     assert messages(forms.parse_json_body, body) == [f"The POST body is not a valid JSON string: {reason}"]
 

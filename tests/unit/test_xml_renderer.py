@@ -20,31 +20,40 @@ def test_empty_list_none_empty_string_and_booleans():
     )
 
 
-@pytest.mark.parametrize("text, escaped", [
-    ("a <b> & c", "a &lt;b&gt; &amp; c"),
-    ("line\nbreak\r", "line&#10;break&#13;"),
-    ("\x00\x1f\ufffe\ud800", "\ufffd" * 4),
-    ("tab\tstays, é and 😀 too", "tab\tstays, é and 😀 too"),
-])
+@pytest.mark.parametrize(
+    "text, escaped",
+    [
+        ("a <b> & c", "a &lt;b&gt; &amp; c"),
+        ("line\nbreak\r", "line&#10;break&#13;"),
+        ("\x00\x1f\ufffe\ud800", "\ufffd" * 4),
+        ("tab\tstays, é and 😀 too", "tab\tstays, é and 😀 too"),
+    ],
+)
 def test_escape_text(text, escaped):
     assert escape_text(text) == escaped
 
 
-@pytest.mark.parametrize("key, name", [
-    ("salary", "salary"),
-    ("_private.key-1", "_private.key-1"),
-    ("2nd", "_2nd"),
-    ("a b", "a_b"),
-    ("ª", "_"),
-    ("-x", "_-x"),
-    ("", "_"),
-    (7, "_7"),
-])
+@pytest.mark.parametrize(
+    "key, name",
+    [
+        ("salary", "salary"),
+        ("_private.key-1", "_private.key-1"),
+        ("2nd", "_2nd"),
+        ("a b", "a_b"),
+        ("ª", "_"),
+        ("-x", "_-x"),
+        ("", "_"),
+        (7, "_7"),
+    ],
+)
 def test_element_name_is_ascii(key, name):
     assert element_name(key) == name
 
 
 def test_the_client_reads_back_what_the_renderer_writes():
-    result = {"action": "calculate-taxes", "status": 1501,
-              "response": [{"married": "yes", "children": 1, "salary": "x<y", "error": "bad"}]}
+    result = {
+        "action": "calculate-taxes",
+        "status": 1501,
+        "response": [{"married": "yes", "children": 1, "salary": "x<y", "error": "bad"}],
+    }
     assert parse_xml(dumps(result)) == result
