@@ -1,4 +1,7 @@
-"""The README's curl examples, run as shown against a real server."""
+"""The curl examples of the README and of docs/*.md, run as shown against a real server.
+
+Each document's examples are one session (one cookie jar), run in their order.
+"""
 
 import re
 import shutil
@@ -8,13 +11,13 @@ import pytest
 
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text()
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
-def curl_examples():
-    """(command, expected output) of every ``$ curl`` in the README's console blocks."""
+def curl_examples(document=ROOT / "README.md"):
+    """(command, expected output) of every ``$ curl`` in the document's console blocks."""
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", README, re.DOTALL):
+    for block in re.findall(r"```console\n(.*?)```", document.read_text(), re.DOTALL):
         lines = block.splitlines()
         i = 0
         while i < len(lines):
@@ -39,10 +42,13 @@ def test_the_readme_has_curl_examples_in_json_and_xml():
     assert len(outputs) >= 8 and any(o.startswith("<?xml") for o in outputs)
 
 
-def test_the_curl_examples_answer_as_shown(live_server, tmp_path):
+@pytest.mark.parametrize(
+    "document", [d for d in DOCUMENTS if curl_examples(d)], ids=lambda d: d.relative_to(ROOT).as_posix()
+)
+def test_the_curl_examples_answer_as_shown(live_server, tmp_path, document):
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
-    for shown, expected in curl_examples():
+    for shown, expected in curl_examples(document):
         command = shown.replace("http://localhost:6543", live_server.url)
         # the README's own command line, as a reader would paste it into a shell
         done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=30)  # noqa: S602
