@@ -39,3 +39,22 @@ def check(resp, fmt, action, status, response, http=None):
         assert resp.status_int == http
     expected = response if fmt == "json" else as_read_from_xml(response)
     assert read(resp, fmt) == (action, status, expected)
+
+
+# The keys of get-admindata without ?year=, in order (docs/api.md), written here apart from the code.
+ADMINDATA_KEYS = [
+    "limits",
+    "coeffr",
+    "coeffn",
+    "qf_half_share_cap",
+    "single_income_ceiling_for_reduction",
+    "couple_income_ceiling_for_reduction",
+    "half_share_reduction_value",
+    "single_discount_ceiling",
+    "couple_discount_ceiling",
+    "single_tax_ceiling_for_discount",
+    "couple_tax_ceiling_for_discount",
+    "max_10_percent_allowance",
+    "min_10_percent_allowance",
+    "tax_year",
+]

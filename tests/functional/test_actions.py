@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.functional.answers import check, read
+from tests.functional.answers import ADMINDATA_KEYS, check, read
 from tests.functional.conftest import start
 
 NO_SESSION = ["No session in progress. Start with action [init-session]"]
@@ -459,24 +459,6 @@ def test_end_session_answers_in_the_previous_type_and_destroys_the_session(clien
     assert "Max-Age=0" in resp.headers["Set-Cookie"]
     assert redis.Redis.from_url(redis_url).exists(*keys) == 0  # the session, its simulations, their id counter
     check(client.get("/list-simulations", status=400), "json", "list-simulations", 101, NO_SESSION)
-
-
-ADMINDATA_KEYS = [
-    "limits",
-    "coeffr",
-    "coeffn",
-    "qf_half_share_cap",
-    "single_income_ceiling_for_reduction",
-    "couple_income_ceiling_for_reduction",
-    "half_share_reduction_value",
-    "single_discount_ceiling",
-    "couple_discount_ceiling",
-    "single_tax_ceiling_for_discount",
-    "couple_tax_ceiling_for_discount",
-    "max_10_percent_allowance",
-    "min_10_percent_allowance",
-    "tax_year",
-]
 
 
 def test_get_admindata_json(json_client):

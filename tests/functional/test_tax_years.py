@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.functional.answers import check, read
+from tests.functional.answers import ADMINDATA_KEYS, check, read
 from tests.tax.conftest import PARAMETERS, TAX_YEARS
 from tests.tax.exact import exact_tax, rounded
 
@@ -278,22 +278,6 @@ def test_faulty_batch_items_get_the_same_messages(client, fmt):
 
 # --- get-admindata ----------------------------------------------------------------------------
 
-ADMINDATA_KEYS = [
-    "limits",
-    "coeffr",
-    "coeffn",
-    "qf_half_share_cap",
-    "single_income_ceiling_for_reduction",
-    "couple_income_ceiling_for_reduction",
-    "half_share_reduction_value",
-    "single_discount_ceiling",
-    "couple_discount_ceiling",
-    "single_tax_ceiling_for_discount",
-    "couple_tax_ceiling_for_discount",
-    "max_10_percent_allowance",
-    "min_10_percent_allowance",
-    "tax_year",
-]
 OFFICIAL_KEYS = [
     "discount_rate",
     "allowance_rate",
