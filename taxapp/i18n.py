@@ -21,6 +21,8 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import pass_context
 from pyramid.i18n import TranslationStringFactory
 
+from .session_store import opened_session
+
 _ = TranslationStringFactory("taxapp")
 
 LOCALES = ("en", "fr")
@@ -34,7 +36,7 @@ def accepted_locale(request) -> str:
 
 def negotiate_locale(request) -> str:
     """The language chosen on a page, else ``Accept-Language``'s; never opens the session."""
-    session = request.__dict__.get("session")
+    session = opened_session(request)
     chosen = session.get(LOCALE_KEY) if session is not None else None
     return chosen if chosen in LOCALES else accepted_locale(request)
 

@@ -68,8 +68,10 @@ What no public option does, and the internals it touches
    server's bare 500. Relies on ``RedisSession._deferred_callback(request)``, the
    finished callback, called early (called again at the end, it writes again only what
    changed since, and a rewrite that was due, which is thus sent twice once per
-   ``refresh_interval``), and on ``_session_state.dont_persist``/``dont_refresh``,
-   set after a failed write so that the finished callback does not try again outside
+   ``refresh_interval``; it cannot be switched off after a successful write, since the
+   same callback expires an ended session's cookie), and on
+   ``_session_state.dont_persist``/``dont_refresh``, set after a failed write so that
+   the finished callback does not try again outside
    the exception views.
 """
 
@@ -178,12 +180,21 @@ def session_factory(client: SessionWrites, secret: str, timeout: int, timeout_tr
     )
 
 
+def opened_session(request):
+    """The request's session if the request has opened it, else None (never opens one:
+    a 404 never touches the session, a 503 page cannot). Pyramid's ``request.session``
+    is reified: once read, it is in the request's ``__dict__``."""
+    return request.__dict__.get("session")
+
+
 def write_now(request) -> None:
     """Write the request's session now, if it opened one and it needs writing (point 4).
 
     Raises ``redis.RedisError`` if Redis fails; the session is then not written again
-    at the end of the request."""
-    session = request.__dict__.get("session")  # only if this request opened it
+    at the end of the request. (After a successful write the finished callback is left
+    to run: it also expires the cookie of an ended session, so it cannot be switched off
+    here; its cost is the second rewrite point 4 describes.)"""
+    session = opened_session(request)
     if session is None:
         return
     try:

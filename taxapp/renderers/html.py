@@ -4,7 +4,7 @@ The views decide (which page, which redirect, what it shows); a template only
 renders the result it is given. Each HTML registration names its template
 (``template="tax"`` → ``taxapp:templates/tax.jinja2``). The templates' filters
 (``money``, ``number``, ``percent``, ``translate``: ``taxapp.i18n``) and globals
-(``csrf_token``) are registered through pyramid_jinja2's settings.
+(``csrf_token``, ``signed_in_user``) are registered through pyramid_jinja2's settings.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pyramid_jinja2.settings import parse_named_assetspecs
 
 from ..i18n import JINJA2_FILTERS
 from ..security import USER_KEY
+from ..session_store import opened_session
 
 
 def template(name: str) -> str:
@@ -44,7 +45,7 @@ FAILED_POST_CACHE_CONTROL = "private, no-cache"
 def signed_in_user(request):
     """Who is signed in, from a session the request has already opened: a page never
     opens the session itself (a 404 page never touches it, a 503 page cannot)."""
-    session = request.__dict__.get("session")
+    session = opened_session(request)
     return session.get(USER_KEY) if session is not None else None
 
 

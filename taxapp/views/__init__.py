@@ -1,4 +1,4 @@
-"""The views: actions, failures, and ``/``."""
+"""The views: actions, the HTML pages, failures, and ``/``."""
 
 from .. import forms
 from ..contract import BATCH_MAX

@@ -20,6 +20,15 @@ from ..tax import calculate_taxpayer
 MAX_ID_DIGITS = 18
 
 
+def simulation_id(text: str) -> tuple[str, int | None]:
+    """(the id as quoted back, without leading zeros; the id, or None if it cannot be one)
+    of the ``n`` of delete-simulation or the ``id`` of a tax page (``0007`` is 7)."""
+    if not (text.isascii() and text.isdigit()):
+        return text, None
+    digits = text.lstrip("0") or "0"
+    return digits, int(digits) if len(digits) <= MAX_ID_DIGITS else None
+
+
 # A valid init-session answers in the type it sets; these registrations have one
 # predicate more than the fallback below, so Pyramid tries them first.
 @action("init-session", match_param="type=json", rendered_as="json")
@@ -88,8 +97,8 @@ def list_simulations(request):
 
 @action("delete-simulation", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def delete_simulation(request):
-    digits = request.matchdict["n"].lstrip("0") or "0"
-    remaining = request.simulations.delete(int(digits)) if len(digits) <= MAX_ID_DIGITS else None
+    digits, number = simulation_id(request.matchdict["n"])
+    remaining = request.simulations.delete(number) if number is not None else None
     if remaining is None:
         raise ActionFailed(
             [f"Simulation #[{digits}] does not exist"], problems=[Problem(None, "unknown-simulation", digits)]

@@ -96,17 +96,12 @@ def not_found(exc, request):
 
 
 @exception_view_config(URLDecodeError)
-def undecodable_path(exc, request):
-    """A path that is not UTF-8 names no route: 404, never an incident."""
-    return _text(NOT_FOUND)
-
-
 @exception_view_config(HTTPMovedPermanently)
-def static_directory(exc, request):
-    """The static view's redirect of a directory (``/static/.``) to its URL with a
-    slash, the only 301 Pyramid makes here: taxapp's static files are one flat
-    folder, so a directory names nothing (and that redirect would name the host the
-    client sent)."""
+def names_nothing(exc, request):
+    """404, never an incident, for what names no route: a path that is not UTF-8, and
+    a directory of the static view (``/static/.``), which Pyramid redirects (301, the
+    only one it makes here) to its URL with a slash — taxapp's static files are one
+    flat folder, and that redirect would name the host the client sent."""
     return _text(NOT_FOUND)
 
 

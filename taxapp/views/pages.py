@@ -30,7 +30,7 @@ from .. import forms
 from ..contract import ACTIONS, DEFAULT_RESPONSE_TYPE, MAX_CHILDREN, MAX_SALARY
 from ..derivers import Page
 from ..errors import ActionFailed, BodyRefused, Problem
-from ..i18n import LOCALE_KEY, _
+from ..i18n import DEFAULT_LOCALE, LOCALE_KEY, LOCALES, _
 from ..registration import action, failure_view
 from ..renderers.html import template
 from ..responses import Found, SeeOther
@@ -92,8 +92,18 @@ def plain_salary(value: str) -> str:
     return _SPACES.sub("", text) if _SALARY_AS_TYPED.fullmatch(text) else value
 
 
+# The limits as each language writes them, formatted once (every page shows them).
+_LIMITS_SAID = {
+    locale: {field: format_decimal(value, locale=locale) for field, value in LIMITS.items()} for locale in LOCALES
+}
+
+
+def _limits_said(request) -> dict[str, str]:
+    return _LIMITS_SAID.get(request.locale_name) or _LIMITS_SAID[DEFAULT_LOCALE]
+
+
 def limit(request, field: str) -> str:
-    return format_decimal(LIMITS[field], locale=request.locale_name)
+    return _limits_said(request)[field]
 
 
 def said(request, problem: Problem):
@@ -127,8 +137,7 @@ def page(request, result=None, problems=(), **model) -> Page:
     if len(problems) != len(messages) or len(summary) < len(set(problems)):
         # a failure (or a part of one) the pages have no words for: its messages as they are
         summary = [(None, message) for message in messages if isinstance(message, str)]
-    limits = {field: limit(request, field) for field in LIMITS}
-    return Page(result, errors=errors, summary=summary, limits=limits, **model)
+    return Page(result, errors=errors, summary=summary, limits=_limits_said(request), **model)
 
 
 def _refill(request, fields) -> dict:
@@ -237,10 +246,8 @@ def calculation_refused(exc, request):
 
 def _simulation_to_show(request):
     """display-tax-calculation?id=N shows simulation N of the session, if it is there."""
-    digits = request.GET.get("id", "")
-    if not (digits.isascii() and digits.isdigit() and len(digits) <= actions.MAX_ID_DIGITS):
-        return None
-    return request.simulations.get(int(digits))
+    _, number = actions.simulation_id(request.GET.get("id", ""))
+    return request.simulations.get(number) if number is not None else None
 
 
 @action("display-tax-calculation", permission=AUTHENTICATED, response_types=PAGES, template="tax")
@@ -276,7 +283,7 @@ def list_page(request):
 @action("delete-simulation", permission=AUTHENTICATED, response_types=PAGES)
 def delete(request):
     actions.delete_simulation(request)
-    request.session.flash(request.matchdict["n"].lstrip("0") or "0", DELETED_QUEUE)
+    request.session.flash(actions.simulation_id(request.matchdict["n"])[0], DELETED_QUEUE)
     return SeeOther(request.route_path("list-simulations"))
 
 

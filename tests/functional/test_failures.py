@@ -135,20 +135,6 @@ def test_session_keys_live_for_the_idle_timeout(testapp, redis_url, settings):
         assert idle <= r.ttl(key) <= idle + 60
 
 
-def test_the_session_is_json_in_redis(testapp, redis_url):
-    import json
-
-    import redis
-
-    from taxapp.session_store import session_content
-    from tests.conftest import session_keys
-
-    start(testapp, "json")
-    payload = redis.Redis.from_url(redis_url).get(session_keys(testapp, redis_url)[0])
-    assert isinstance(json.loads(payload), dict)  # never pickle
-    assert session_content(payload)["type"] == "json"
-
-
 def test_100_concurrent_calculations_in_one_session_are_all_kept(live_server):
     import http.client
     from concurrent.futures import ThreadPoolExecutor

@@ -1,7 +1,6 @@
 """The alembic migrations and the loader, on SQLite, PostgreSQL and MariaDB."""
 
 import dataclasses
-import json
 from decimal import Decimal
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Session
 from alembic import command
 from taxapp.models import TaxDataMissing, load_all_tax_data, load_tax_data
 from tests.conftest import alembic_config
-from tests.tax.conftest import DATA_2019, DATA_BY_YEAR, PARAMETERS_FILE, TAX_YEARS
+from tests.tax.conftest import DATA_2019, DATA_BY_YEAR, TAX_YEARS
 
 COURSE_FIELDS = [f.name for f in dataclasses.fields(DATA_2019) if getattr(DATA_2019, f.name) is not None]
 
@@ -75,11 +74,6 @@ def test_a_year_not_in_the_database_is_missing(migrated_url):
         load(migrated_url, 2018)
     with pytest.raises(TaxDataMissing):
         load(migrated_url, 2027)
-
-
-def test_the_published_file_is_the_one_copied_here():
-    years = json.loads(PARAMETERS_FILE.read_text())["years"]
-    assert {p["tax_year"] for p in years.values()} == set(TAX_YEARS)
 
 
 def test_downgrade_step_by_step_and_upgrade_again(migrated_url):

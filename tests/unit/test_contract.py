@@ -33,11 +33,22 @@ def test_no_status_means_two_things():
 def test_the_response_types_and_their_subsets():
     assert set(contract.PROGRAM_RESPONSE_TYPES) < set(contract.RESPONSE_TYPES)
     assert contract.DEFAULT_RESPONSE_TYPE in contract.PROGRAM_RESPONSE_TYPES
-    assert api.RESPONSE_TYPES == contract.PROGRAM_RESPONSE_TYPES
+    assert api.RESPONSE_TYPES == ("json", "xml")
 
 
 def test_the_client_checks_the_contract_s_success_statuses():
-    assert {name: action.status for name, action in contract.ACTIONS.items()} == api.SUCCESS_STATUS
+    # written out from docs/api.md, apart from the code that builds the table
+    assert api.SUCCESS_STATUS == {
+        "init-session": 700,
+        "authenticate-user": 200,
+        "calculate-tax": 300,
+        "calculate-taxes": 1500,
+        "list-simulations": 500,
+        "delete-simulation": 600,
+        "display-tax-calculation": 800,
+        "end-session": 400,
+        "get-admindata": 1000,
+    }
 
 
 def test_the_limits():
