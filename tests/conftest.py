@@ -216,12 +216,12 @@ class LiveServer:
 
     POLL = 0.1
 
-    def __init__(self, app, threads=8):
+    def __init__(self, app, threads=8, **waitress_options):
         import threading
 
         import waitress
 
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, **waitress_options)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.serve, name="waitress", daemon=True)

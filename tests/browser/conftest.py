@@ -9,11 +9,10 @@ every page and state for accessibility problems.
 
 import os
 import pathlib
-import threading
 
 import pytest
 
-from tests.conftest import IN_CI, ROOT
+from tests.conftest import IN_CI, ROOT, LiveServer
 
 CHROMIUM = os.environ.get("TAXAPP_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,17 +33,8 @@ DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 @pytest.fixture(scope="session")
 def base_url(app):
     """The app served by waitress on a free port of 127.0.0.1."""
-    from waitress import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    for channel in list(server._map.values()):  # open keep-alive connections
-        channel.handle_close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
+    with LiveServer(app, threads=4) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

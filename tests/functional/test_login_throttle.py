@@ -5,7 +5,6 @@ prefix of its own, so that no other test's logins count.
 """
 
 import re
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -106,23 +105,11 @@ def test_a_forged_forwarded_header_does_not_make_a_new_address(app):
 def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(app):
     """waitress trusting the proxy on 127.0.0.1 (as production.ini does): each client
     it names is counted on its own, and the proxy itself is never refused for them."""
-    import waitress
-
     from tests.scale.conftest import Client
 
-    server = waitress.create_server(
-        app,
-        host="127.0.0.1",
-        port=0,
-        threads=4,
-        trusted_proxy="127.0.0.1",
-        trusted_proxy_headers="x-forwarded-for",
-        clear_untrusted_proxy_headers=True,
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{server.effective_port}"
+    proxied = {"trusted_proxy": "127.0.0.1", "trusted_proxy_headers": "x-forwarded-for"}
+    with LiveServer(app, threads=4, clear_untrusted_proxy_headers=True, **proxied) as server:
+        base = server.url
 
         def attempt_from(address, user, password="x"):
             browser = Client(base)
@@ -132,9 +119,6 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(app):
 
         assert [attempt_from("203.0.113.1", f"user{n}") for n in range(MAX_ADDRESS + 1)] == [401] * MAX_ADDRESS + [429]
         assert attempt_from("203.0.113.2", "admin", "admin") == 200
-    finally:
-        server.close()
-        thread.join(5)
 
 
 def test_an_ipv6_client_is_counted_by_its_64_network(app):
