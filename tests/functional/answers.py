@@ -58,3 +58,10 @@ ADMINDATA_KEYS = [
     "min_10_percent_allowance",
     "tax_year",
 ]
+
+
+def batch(client, body, **kw):
+    """calculate-taxes with ``body``: a list (sent as JSON) or the body's text as it is."""
+    if not isinstance(body, (str, bytes)):
+        body = json.dumps(body)
+    return client.post("/calculate-taxes", body, content_type="application/json", **kw)

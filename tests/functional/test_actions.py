@@ -1,10 +1,8 @@
 """Every row of docs/api.md, in JSON and XML."""
 
-import json
-
 import pytest
 
-from tests.functional.answers import ADMINDATA_KEYS, check, read
+from tests.functional.answers import ADMINDATA_KEYS, batch, check, read
 from tests.functional.conftest import start
 
 NO_SESSION = ["No session in progress. Start with action [init-session]"]
@@ -243,12 +241,6 @@ def test_invalid_utf8_in_a_form_is_a_clear_error(client, fmt):
 
 
 # --- calculate-taxes ---------------------------------------------------------------------------
-
-
-def batch(client, body, **kw):
-    if not isinstance(body, (str, bytes)):
-        body = json.dumps(body)
-    return client.post("/calculate-taxes", body, content_type="application/json", **kw)
 
 
 def test_calculate_taxes(client, fmt):

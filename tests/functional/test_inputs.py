@@ -1,7 +1,6 @@
 """Inputs that used to reach a 500: each is an invalid value or an invalid body,
 answered in the session's format (docs/security.md, "Inputs")."""
 
-import json
 import logging
 import socket
 import xml.parsers.expat
@@ -13,7 +12,7 @@ from webob import Request
 from webtest import TestRequest
 
 from taxapp.errors import FORM_BODY_MESSAGE
-from tests.functional.answers import check, read
+from tests.functional.answers import batch, check, read
 from tests.functional.conftest import start
 from tests.functional.test_html import BROWSER, alerts, checked, html_page, login, text, value
 
@@ -23,12 +22,6 @@ FORM = "application/x-www-form-urlencoded"
 
 def stored(client, fmt):
     return read(client.get("/list-simulations"), fmt)[2]
-
-
-def batch(client, body, **kw):
-    return client.post(
-        "/calculate-taxes", body if isinstance(body, str) else json.dumps(body), content_type="application/json", **kw
-    )
 
 
 def raw_request(app, method, raw_path: bytes, cookies=None):
