@@ -50,6 +50,8 @@ def production_server(tmp_path, sqlite_url, redis_url):
                 break  # the 404 of an unknown URL: serving
             except OSError:
                 time.sleep(0.1)
+        else:
+            pytest.fail(f"pserve did not answer on {url} within 30 s")
         yield url, port
     finally:
         server.terminate()
