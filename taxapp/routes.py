@@ -7,8 +7,9 @@ from pyramid.static import QueryStringConstantCacheBuster
 
 from .contract import ACTIONS
 
-# Methods of the routes that are not actions, for the 405 answers' Allow header.
-OTHER_ROUTES = {"home": ("/", "GET"), "language": ("/language/{locale:en|fr}", "GET")}
+# The routes that are not actions: (pattern, method, whether a request changes state),
+# for the 405 answers' Allow header and HEAD (the language switch writes the session).
+OTHER_ROUTES = {"home": ("/", "GET", False), "language": ("/language/{locale:en|fr}", "GET", True)}
 
 
 def allowed_methods(route_name: str) -> tuple[str, ...]:
@@ -17,7 +18,8 @@ def allowed_methods(route_name: str) -> tuple[str, ...]:
         action = ACTIONS[route_name]
         method, safe = action.method, not action.changes_state
     elif route_name in OTHER_ROUTES:
-        method, safe = OTHER_ROUTES[route_name][1], True
+        _pattern, method, changes_state = OTHER_ROUTES[route_name]
+        safe = not changes_state
     else:
         return ()
     return (method, "HEAD") if method == "GET" and safe else (method,)
@@ -51,7 +53,7 @@ def includeme(config):
     config.add_view_predicate("request_methods", RequestMethodsPredicate)
     config.add_static_view("static", "taxapp:static", cache_max_age=365 * 24 * 3600)
     config.add_cache_buster("taxapp:static/", QueryStringConstantCacheBuster(static_fingerprint()))
-    for name, (pattern, _method) in OTHER_ROUTES.items():
+    for name, (pattern, _method, _changes_state) in OTHER_ROUTES.items():
         config.add_route(name, pattern)
     for name, action in ACTIONS.items():
         config.add_route(name, action.pattern)

@@ -34,6 +34,7 @@ from ..i18n import DEFAULT_LOCALE, LOCALE_KEY, LOCALES, _
 from ..registration import action, failure_view
 from ..renderers.html import template
 from ..responses import Found, SeeOther
+from ..routes import allowed_methods
 from ..security import AUTHENTICATED, IN_SESSION
 from ..tax import COURSE_YEAR, default_rules, shares
 from . import actions, failures
@@ -357,7 +358,7 @@ def names_no_page(exc, request):
 _LOCAL_PATH = re.compile(r"/(?![/\\])[^\s]*")
 
 
-@view_config(route_name="language", request_method="GET")
+@view_config(route_name="language", request_methods=allowed_methods("language"))
 def choose_language(request):
     """``/language/fr?next=/list-simulations``: the pages in French from now on."""
     request.session[LOCALE_KEY] = request.matchdict["locale"]

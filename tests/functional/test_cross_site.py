@@ -70,6 +70,15 @@ def test_405_allow_of_a_get_that_changes_state(testapp):
     assert testapp.post("/list-simulations", status=405).headers["Allow"] == "GET, HEAD"
 
 
+def test_head_on_the_language_switch_is_405_and_keeps_the_language(testapp):
+    """/language/fr writes the session's language: a HEAD there changes nothing."""
+    start(testapp, "html", login=False)
+    assert testapp.head("/language/fr", status=405).headers["Allow"] == "GET"
+    page = testapp.get("/display-tax-calculation", headers={"Accept-Language": "en"}, status="*")
+    page = page.follow() if page.status_int in (302, 303) else page
+    assert '<html lang="en"' in page.text
+
+
 # --- cross-site requests in an HTML session -----------------------------------------------------------
 
 
