@@ -193,7 +193,7 @@ class DuplicateKeys(dict):
     duplicate: str
 
 
-def _object(pairs: list) -> dict:
+def pairs_with_duplicates(pairs: list) -> dict:
     # object_pairs_hook: a dict, or a DuplicateKeys naming the first key given twice
     obj = dict(pairs)
     if len(obj) == len(pairs):
@@ -251,7 +251,7 @@ def _batch_items(body: bytes) -> Any:
         all(type(item) is dict for item in items) and body.count(b":") == sum(map(len, items))
     ):
         return items
-    return parse_json_body(body, object_pairs_hook=_object)
+    return parse_json_body(body, object_pairs_hook=pairs_with_duplicates)
 
 
 def _as_text(value: Any) -> str:
@@ -312,15 +312,20 @@ def _item_taxpayer(item: dict, options: YearOptions) -> tuple[Taxpayer | None, s
     return Taxpayer(married=married == "yes", children=numbers["children"], salary=numbers["salary"], **extra), None
 
 
-def taxpayers_batch(body: bytes, max_items: int, options: YearOptions) -> list[Taxpayer]:
-    """The taxpayers of a calculate-taxes body; every faulty item is reported."""
-    items = _batch_items(body)
+def batch_list(items: Any, max_items: int, what: str) -> list[dict]:
+    """A batch body's items: a non-empty list of at most ``max_items`` objects."""
     if not isinstance(items, list) or not items:
         raise ActionFailed(["The POST body is not a list, or the list is empty"])
     if not all(isinstance(item, dict) for item in items):
         raise ActionFailed(["The body of the POST request must be a list of dictionaries"])
     if len(items) > max_items:
-        raise ActionFailed([f"The list holds more than {max_items} taxpayers"])
+        raise ActionFailed([f"The list holds more than {max_items} {what}"])
+    return items
+
+
+def taxpayers_batch(body: bytes, max_items: int, options: YearOptions) -> list[Taxpayer]:
+    """The taxpayers of a calculate-taxes body; every faulty item is reported."""
+    items = batch_list(_batch_items(body), max_items, "taxpayers")
     taxpayers, faulty = [], []
     for item in items:
         taxpayer, error = _item_taxpayer(item, options)

@@ -17,7 +17,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import configure_mappers, sessionmaker
 
 from .meta import Base  # noqa: F401
-from .taxdata import TaxBracket, TaxDataMissing, TaxYear, load_all_tax_data, load_tax_data  # noqa: F401
+from .taxdata import (  # noqa: F401
+    HouseholdFigures,
+    TaxBracket,
+    TaxDataMissing,
+    TaxYear,
+    load_all_tax_data,
+    load_tax_data,
+)
 
 configure_mappers()
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, Numeric, select
+from sqlalchemy import ForeignKey, Integer, Numeric, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from ..tax import TaxData
+from ..tax import HOUSEHOLD_KEYS, HouseholdData, TaxData
 from .meta import Base
 
 Amount = Numeric(14, 4)
@@ -63,24 +63,57 @@ class TaxBracket(Base):
     year: Mapped[TaxYear] = relationship(back_populates="brackets")
 
 
+class HouseholdFigures(Base):
+    """What the whole household's rules read beyond the tax year's (revision 0006): one
+    column per field of ``taxapp.tax.HouseholdData``, NULL where a rule does not exist
+    that year (the differential contribution before tax year 2026)."""
+
+    __tablename__ = "household_figures"
+
+    tax_year: Mapped[int] = mapped_column(ForeignKey("tax_years.tax_year"), primary_key=True)
+
+
+for _name in HOUSEHOLD_KEYS:  # the columns, named as the dataclass's fields
+    setattr(HouseholdFigures, _name, mapped_column(Amount, nullable=_name.startswith("cdhr_")))
+
+
 class TaxDataMissing(LookupError):
     """The configured tax year has no data (migrations not run, or another year)."""
 
 
 PARAMETERS = tuple(
-    name for name in TaxData.__dataclass_fields__ if name not in ("limits", "coeffr", "coeffn", "tax_year")
+    name for name in TaxData.__dataclass_fields__ if name not in ("limits", "coeffr", "coeffn", "tax_year", "household")
 )
 
 
-def _tax_data(year: TaxYear) -> TaxData:
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _household_data(figures: HouseholdFigures | None) -> HouseholdData | None:
+    if figures is None:
+        return None
+    return HouseholdData(**{name: _float(getattr(figures, name)) for name in HOUSEHOLD_KEYS})
+
+
+def _tax_data(year: TaxYear, household: HouseholdFigures | None = None) -> TaxData:
     brackets = year.brackets
     return TaxData(
         limits=tuple(0.0 if b.upper_limit is None else float(b.upper_limit) for b in brackets),
         coeffr=tuple(float(b.coeffr) for b in brackets),
         coeffn=tuple(float(b.coeffn) for b in brackets),
         tax_year=year.tax_year,
-        **{name: None if getattr(year, name) is None else float(getattr(year, name)) for name in PARAMETERS},
+        **{name: _float(getattr(year, name)) for name in PARAMETERS},
+        household=_household_data(household),
     )
+
+
+def _household_figures(dbsession: Session) -> dict[int, HouseholdFigures]:
+    """{tax year: its household figures}; none in a database migrated before revision
+    0006, which still serves the salary rules (the household's actions then have no year)."""
+    if not inspect(dbsession.connection()).has_table(HouseholdFigures.__tablename__):
+        return {}
+    return {figures.tax_year: figures for figures in dbsession.scalars(select(HouseholdFigures))}
 
 
 def load_tax_data(dbsession: Session, tax_year: int) -> TaxData:
@@ -88,10 +121,11 @@ def load_tax_data(dbsession: Session, tax_year: int) -> TaxData:
     year = dbsession.scalars(select(TaxYear).where(TaxYear.tax_year == tax_year)).one_or_none()
     if year is None or not year.brackets:
         raise TaxDataMissing(f"no tax data for tax year {tax_year}")
-    return _tax_data(year)
+    return _tax_data(year, _household_figures(dbsession).get(tax_year))
 
 
 def load_all_tax_data(dbsession: Session) -> dict[int, TaxData]:
     """Every tax year the database has (with its brackets), in order: {year: data}."""
     years = dbsession.scalars(select(TaxYear).options(selectinload(TaxYear.brackets)).order_by(TaxYear.tax_year)).all()
-    return {year.tax_year: _tax_data(year) for year in years if year.brackets}
+    households = _household_figures(dbsession)
+    return {year.tax_year: _tax_data(year, households.get(year.tax_year)) for year in years if year.brackets}

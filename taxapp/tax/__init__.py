@@ -16,7 +16,9 @@ from . import course, official
 from .course import calculate_tax
 from .data import (
     COURSE_YEAR,
+    HOUSEHOLD_KEYS,
     RULES,
+    HouseholdData,
     TaxData,
     Taxpayer,
     TaxResult,
@@ -25,14 +27,22 @@ from .data import (
     rules_available,
     shares,
 )
+from .household import Dependent, Household, HouseholdResult, Person, calculate_household
 
 __all__ = [
     "COURSE_YEAR",
+    "HOUSEHOLD_KEYS",
     "RULES",
+    "Dependent",
+    "Household",
+    "HouseholdData",
+    "HouseholdResult",
+    "Person",
     "TaxData",
     "TaxResult",
     "Taxpayer",
     "calculate",
+    "calculate_household",
     "calculate_tax",
     "calculate_taxpayer",
     "default_rules",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import NamedTuple
 
 # The course's algorithm was written for, and only for, these figures.
@@ -55,6 +55,9 @@ class TaxData:
     single_full_reduction_ceiling: float | None = None
     couple_full_reduction_ceiling: float | None = None
     single_parent_qf_cap: float | None = None
+    # The whole household's figures of the year (None where the data has none: the
+    # salary-only rules never read them). Not part of get-admindata's answers.
+    household: HouseholdData | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not (len(self.limits) == len(self.coeffr) == len(self.coeffn) >= 1):
@@ -67,6 +70,7 @@ class TaxData:
         rules' keys too and ``rules_available``.
         """
         data = asdict(self)
+        data.pop("household")
         for key in ("limits", "coeffr", "coeffn"):
             data[key] = [_plain_number(v) for v in data[key]]
         for key, value in data.items():
@@ -89,12 +93,87 @@ class TaxData:
                 values[key] = int(value)
             elif value is not None:
                 values[key] = float(value)
+        if data.get("household") is not None:  # get-admindata?household=yes
+            values["household"] = HouseholdData.from_dict(data["household"])
         return cls(**values)
 
 
-_FIELDS = [f.name for f in fields(TaxData)]
+_FIELDS = [f.name for f in fields(TaxData) if f.name != "household"]
 COURSE_KEYS = tuple(_FIELDS[: _FIELDS.index("tax_year") + 1])
 OFFICIAL_KEYS = tuple(_FIELDS[len(COURSE_KEYS) :])
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdData:
+    """The figures of one tax year that the whole household's rules read beyond
+    :class:`TaxData`'s (docs/households.md lists each with its article).
+
+    Amounts in euros, rates as fractions (0.1 for 10 %), ``float`` as in
+    :class:`TaxData` (the engine reads each back exactly from its shortest
+    decimal form). The differential contribution's fields are ``None`` in the
+    years without it (before tax year 2026).
+    """
+
+    # pensions: 10 % with a minimum per person and a maximum for the household (CGI 158-5-a)
+    pension_allowance_rate: float
+    pension_allowance_min: float
+    pension_allowance_max: float
+    # people over 65 or disabled with a modest net income (CGI 157 bis)
+    special_allowance_full: float
+    special_allowance_full_ceiling: float
+    special_allowance_half: float
+    special_allowance_half_ceiling: float
+    # alimony to an adult child not attached, per child (CGI 156 II-2°, 196 B)
+    alimony_adult_child_ceiling: float
+    # the family quotient (CGI 197 I-2): box L's cap, the complementary reductions
+    box_l_qf_cap: float
+    disability_qf_reduction: float
+    widowed_qf_reduction: float
+    # donations (CGI 200): the general rate within a share of the taxable income; the aid's
+    aid_donations_rate: float
+    aid_donations_ceiling: float
+    donations_rate: float
+    donations_income_share: float
+    # home employment (CGI 199 sexdecies) and childcare (CGI 200 quater B) credits
+    home_employment_rate: float
+    home_employment_ceiling: float
+    home_employment_increase: float
+    home_employment_max_ceiling: float
+    home_employment_disabled_ceiling: float
+    childcare_rate: float
+    childcare_ceiling: float
+    # the overall cap of tax advantages (CGI 200-0 A)
+    tax_advantages_cap: float
+    # collection (CGI 1657 1 bis, 1965 L)
+    collection_threshold: float
+    collection_threshold_after_credits: float
+    refund_threshold: float
+    # the high-income contribution (CGI 223 sexies): two rates above two thresholds
+    cehr_rate_1: float
+    cehr_rate_2: float
+    cehr_single_threshold_1: float
+    cehr_single_threshold_2: float
+    cehr_couple_threshold_1: float
+    cehr_couple_threshold_2: float
+    # the differential contribution (CGI 224), from tax year 2026
+    cdhr_rate: float | None = None
+    cdhr_single_threshold: float | None = None
+    cdhr_couple_threshold: float | None = None
+    cdhr_discount_rate: float | None = None
+    cdhr_single_discount_ceiling: float | None = None
+    cdhr_couple_discount_ceiling: float | None = None
+    cdhr_dependent_increase: float | None = None
+    cdhr_couple_increase: float | None = None
+
+    def as_dict(self) -> dict:
+        return {key: _plain_number(value) for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> HouseholdData:
+        return cls(**{key: None if value is None else float(value) for key, value in data.items()})
+
+
+HOUSEHOLD_KEYS = tuple(f.name for f in fields(HouseholdData))
 
 
 def _plain_number(value: float | None) -> int | float | None:

@@ -4,7 +4,7 @@ import pathlib
 import pytest
 from hypothesis import settings
 
-from taxapp.tax import TaxData
+from taxapp.tax import HouseholdData, TaxData
 
 # No timed tests: hypothesis's per-example deadline fails on a busy shared machine.
 settings.register_profile("untimed", deadline=None)
@@ -42,6 +42,15 @@ def tax_data_from_parameters(p: dict) -> TaxData:
     )
 
 
+HOUSEHOLD_FIGURES_FILE = PARAMETERS_FILE.parent / "household-figures-by-tax-year.json"
+# tax year -> the household rules' figures (read from OpenFisca-France's parameters once,
+# checked against them again by test_household_oracle.py), independent of the migrations
+HOUSEHOLD_FIGURES = {
+    int(year): HouseholdData.from_dict(figures)
+    for year, figures in json.loads(HOUSEHOLD_FIGURES_FILE.read_text())["years"].items()
+}
+
+
 # float() of every number, as the database loader gives them
 def _floats(data: TaxData) -> TaxData:
     return TaxData.from_dict(data.as_dict(official=True))
@@ -77,12 +86,31 @@ def data():
 # tax year -> {"households", "equal", "tie", "noise", "different"}: filled by the
 # OpenFisca oracle (test_openfisca_oracle.py), printed at the end of the run
 ORACLE_REPORT: dict[int, dict] = {}
+# the same for the whole household (test_household_oracle.py), with the departures by name
+HOUSEHOLD_ORACLE_REPORT: dict[int, dict] = {}
 
 
 def pytest_terminal_summary(terminalreporter):
+    write = terminalreporter.write_line
+    if HOUSEHOLD_ORACLE_REPORT:
+        terminalreporter.section("OpenFisca-France oracle (the whole household)")
+        write("| tax year | households | equal | .50 ties | float32 noise | law departures | different |")
+        write("|---|---:|---:|---:|---:|---:|---:|")
+        named: dict[str, int] = {}
+        for year, r in sorted(HOUSEHOLD_ORACLE_REPORT.items()):
+            write(
+                f"| {year} | {r['households']} | {r['equal']} | {r['tie']} | {r['noise']} "
+                f"| {r['departure']} | {r['different']} |"
+            )
+            for name, count in r["departures"].items():
+                named[name] = named.get(name, 0) + count
+        write("")
+        write("| departure of OpenFisca from the law (docs/households.md) | households, every year |")
+        write("|---|---:|")
+        for name, count in sorted(named.items()):
+            write(f"| {name} | {count} |")
     if not ORACLE_REPORT:
         return
-    write = terminalreporter.write_line
     terminalreporter.section("OpenFisca-France oracle (official rules)")
     write("| tax year | households | equal | .50 ties | float32 noise | different |")
     write("|---|---:|---:|---:|---:|---:|")

@@ -1,0 +1,362 @@
+"""The household document of calculate-household and calculate-households (docs/households.md).
+
+The document's keys are declared once, in ``DOCUMENT``, ``PERSON`` and ``DEPENDENT``
+(type, default, what is allowed, the tax form's box): the validation below walks
+them, the echo of the document fills in their defaults, and the API's description
+(docs/households.md, the OpenAPI schema) is made from them.
+
+Validation is strict and says every fault, each naming the path of its key in the
+course's style: ``Invalid value [<v>] for parameter [<path> (<what is allowed>)]``,
+``[<path>] parameter missing``, ``Unknown parameter [<path>]``; ``<v>`` is the value
+as sent, a string itself, anything else its JSON text (``2.5``, ``true``, ``null``).
+Amounts are JSON integers (a digit string or ``2.0`` is refused: the document is for
+programs), flags JSON booleans. The rules between keys (two declarants when married,
+box T only for a single parent…) are judged only when the keys they read are valid,
+so that each fault is said once. No Pyramid import.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+from .contract import MAX_CHILDREN, MAX_SALARY
+from .errors import ActionFailed
+from .forms import DuplicateKeys, batch_list, pairs_with_duplicates, parse_json_body
+from .tax.household import ADULT_AGE, STATUSES, YOUNG_CHILD_AGE, Dependent, Household, Person
+
+MAX_AMOUNT = MAX_SALARY  # every amount: a whole number of euros from 0 to 1,000,000,000
+FIRST_BIRTH_YEAR = 1900
+OLDEST_ATTACHED_AGE = 24  # an attached adult child is under 25 on 1 January (CGI 6-3), unless disabled
+MAX_ALIMONY_CHILDREN = 2  # boxes 6EL and 6EM
+REQUIRED = object()  # a key without a default
+
+NOT_AN_OBJECT = "The POST body is not a valid JSON string: a household document is a JSON object"
+
+
+class Key(NamedTuple):
+    """One key of the document: its kind (``amount``, ``flag``, ``year``, ``born``,
+    ``status``, ``amounts``, ``persons``, ``dependents``, ``expenses``), its default, the
+    tax form's box, and what it means (docs/households.md)."""
+
+    name: str
+    kind: str
+    default: Any
+    box: str
+    meaning: str
+
+
+DOCUMENT = (
+    Key("year", "year", None, "", "the tax year (incomes of the year before); default: the newest"),
+    Key("status", "status", REQUIRED, "C, M/O, D, V", "single, married (or PACS), divorced (or separated), widowed"),
+    Key("declarants", "persons", REQUIRED, "", "declarant 1, and declarant 2 when married"),
+    Key("dependents", "dependents", (), "", "children and attached adult children in the household's charge"),
+    Key("single_parent", "flag", False, "T", "not married, living alone with dependents"),
+    Key("raised_children_alone", "flag", False, "L", "living alone, raised a child alone for at least five years"),
+    Key("alimony_adult_children", "amounts", (), "6EL, 6EM", "alimony paid to adult children not attached, per child"),
+    Key("alimony_other", "amount", 0, "6GU", "other alimony paid (former spouse, minor children elsewhere, parents)"),
+    Key("donations", "amount", 0, "7UF", "gifts to charities of general interest"),
+    Key("donations_to_aid", "amount", 0, "7UD", "gifts to organisations helping people in difficulty"),
+    Key("home_employment", "amount", 0, "7DB", "home help paid, net of aid"),
+    Key("childcare", "amounts", (), "7GA–7GC, 7GE–7GG", "childcare outside the home, per dependent under 6, in order"),
+)
+PERSON = (
+    Key("born", "born", REQUIRED, "", "year of birth"),
+    Key("salary", "amount", 0, "1AJ, 1BJ", "taxable salaries"),
+    Key("unemployment", "amount", 0, "1AP, 1BP", "taxable unemployment benefit"),
+    Key("actual_expenses", "expenses", None, "1AK, 1BK", "actual professional expenses, instead of the 10 % allowance"),
+    Key("pension", "amount", 0, "1AS, 1BS", "taxable pensions"),
+    Key("disabled", "flag", False, "P, F", "a disability card or pension of at least 40 %"),
+)
+DEPENDENT = (
+    Key("born", "born", REQUIRED, "", "year of birth"),
+    Key("shared_custody", "flag", False, "H, I", "alternating residence: quarter shares"),
+    Key("disabled", "flag", False, "G, I", "a disability card"),
+)
+
+
+class HouseholdOptions:
+    """The tax years the server has the household's figures for, the newest the default."""
+
+    def __init__(self, years):
+        self.years = tuple(sorted(years))
+        self.default = self.years[-1]
+        self.allowed_years = f"one of {', '.join(map(str, self.years))}"
+
+
+class _Faults:
+    """The messages of one document, in the order its keys are read."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def invalid(self, path: str, value: Any, allowed: str) -> None:
+        self.messages.append(f"Invalid value [{_as_text(value)}] for parameter [{path} ({allowed})]")
+
+    def missing(self, path: str) -> None:
+        self.messages.append(f"[{path}] parameter missing")
+
+    def unknown(self, path: str) -> None:
+        self.messages.append(f"Unknown parameter [{path}]")
+
+    def twice(self, path: str) -> None:
+        self.messages.append(f"[{path}] parameter given twice")
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+AMOUNT_ALLOWED = f"integer from 0 to {MAX_AMOUNT}"
+
+
+def _amount(value: Any, path: str, faults: _Faults) -> int | None:
+    if _is_int(value) and 0 <= value <= MAX_AMOUNT:
+        return value
+    faults.invalid(path, value, AMOUNT_ALLOWED)
+    return None
+
+
+def _flag(value: Any, path: str, faults: _Faults) -> bool | None:
+    if type(value) is bool:
+        return value
+    faults.invalid(path, value, "true or false")
+    return None
+
+
+def _keys(obj: dict, keys: tuple[Key, ...], path: str, faults: _Faults) -> dict:
+    """The object's values by key name (defaults for the absent ones, REQUIRED said missing)."""
+    if type(obj) is DuplicateKeys:
+        faults.twice(f"{path}{obj.duplicate}")
+    names = {key.name for key in keys}
+    for name in obj:
+        if name not in names:
+            faults.unknown(f"{path}{name}")
+    values = {}
+    for key in keys:
+        if key.name in obj:
+            values[key.name] = obj[key.name]
+        elif key.default is REQUIRED:
+            faults.missing(f"{path}{key.name}")
+            values[key.name] = REQUIRED
+        else:
+            values[key.name] = key.default
+    return values
+
+
+def _born(value: Any, path: str, income_year: int, faults: _Faults) -> int | None:
+    if _is_int(value) and FIRST_BIRTH_YEAR <= value <= income_year:
+        return value
+    faults.invalid(path, value, f"year of birth from {FIRST_BIRTH_YEAR} to {income_year}")
+    return None
+
+
+def _person(obj: Any, path: str, income_year: int, faults: _Faults) -> Person | None:
+    if not isinstance(obj, dict):
+        faults.invalid(path, obj, "an object: born, salary, unemployment, actual_expenses, pension, disabled")
+        return None
+    before = len(faults.messages)
+    v = _keys(obj, PERSON, f"{path}.", faults)
+    born = None if v["born"] is REQUIRED else _born(v["born"], f"{path}.born", income_year, faults)
+    salary = _amount(v["salary"], f"{path}.salary", faults)
+    unemployment = _amount(v["unemployment"], f"{path}.unemployment", faults)
+    expenses = v["actual_expenses"]
+    if expenses is not None or "actual_expenses" in obj:
+        expenses = _amount(expenses, f"{path}.actual_expenses", faults)
+    pension = _amount(v["pension"], f"{path}.pension", faults)
+    disabled = _flag(v["disabled"], f"{path}.disabled", faults)
+    if len(faults.messages) > before:
+        return None
+    return Person(born, salary, unemployment, expenses, pension, disabled)
+
+
+def _dependent(obj: Any, path: str, income_year: int, faults: _Faults) -> Dependent | None:
+    if not isinstance(obj, dict):
+        faults.invalid(path, obj, "an object: born, shared_custody, disabled")
+        return None
+    before = len(faults.messages)
+    v = _keys(obj, DEPENDENT, f"{path}.", faults)
+    shared = _flag(v["shared_custody"], f"{path}.shared_custody", faults)
+    disabled = _flag(v["disabled"], f"{path}.disabled", faults)
+    born = v["born"]
+    if born is not REQUIRED:
+        # a dependent is born by the income year, and under 25 on 1 January unless disabled
+        oldest = income_year - 1 - OLDEST_ATTACHED_AGE
+        if not (_is_int(born) and FIRST_BIRTH_YEAR <= born <= income_year) or (born < oldest and disabled is False):
+            faults.invalid(f"{path}.born", born, f"year of birth from {oldest} to {income_year}, earlier if disabled")
+        elif shared and disabled is False and income_year - 1 - born >= ADULT_AGE:
+            faults.invalid(
+                f"{path}.shared_custody", shared, f"false for an adult child: 18 or more on 1 January {income_year}"
+            )
+    if len(faults.messages) > before:
+        return None
+    return Dependent(born, shared, disabled)
+
+
+def _list(value: Any, path: str, allowed: str, faults: _Faults, most: int) -> list | None:
+    if isinstance(value, (list, tuple)) and len(value) <= most:
+        return list(value)
+    faults.invalid(path, value, allowed)
+    return None
+
+
+def read_household(doc: Any, options: HouseholdOptions) -> tuple[int, Household, dict]:
+    """(year, household, the document as understood) of a valid document; else
+    ``ActionFailed`` with every fault's message."""
+    faults = _Faults()
+    household = _read(doc, options, faults)
+    if faults.messages:
+        raise ActionFailed(faults.messages)
+    return household
+
+
+def _read(doc: Any, options: HouseholdOptions, faults: _Faults):  # noqa: C901 (one pass over the keys, in order)
+    v = _keys(doc, DOCUMENT, "", faults)
+    year = options.default if v["year"] is None and "year" not in doc else v["year"]
+    if not (_is_int(year) and year in options.years):
+        faults.invalid("year", year, options.allowed_years)
+        year = None
+    income_year = (year or options.default) - 1
+    status = v["status"]
+    if status is REQUIRED:
+        status = None
+    elif status not in STATUSES:
+        faults.invalid("status", status, "single, married, divorced or widowed")
+        status = None
+    married = status == "married"
+
+    declarants = []
+    value = v["declarants"]
+    if value is not REQUIRED:
+        # how many: judged only when the status is known
+        count = {None: "1 person, 2 when married", True: "2 persons when married"}.get(
+            married if status else None, "1 person unless married"
+        )
+        expected = (2,) if married else (1,) if status else (1, 2)
+        items = value if isinstance(value, (list, tuple)) and len(value) in expected else None
+        if items is None:
+            faults.invalid("declarants", value, f"a list of {count}")
+        for i, obj in enumerate(items or ()):
+            declarants.append(_person(obj, f"declarants[{i}]", income_year, faults))
+
+    dependents = []
+    items = _list(v["dependents"], "dependents", f"a list of at most {MAX_CHILDREN} dependents", faults, MAX_CHILDREN)
+    for i, obj in enumerate(items or ()):
+        dependents.append(_dependent(obj, f"dependents[{i}]", income_year, faults))
+    dependents_known = items is not None and None not in dependents
+
+    single_parent = _flag(v["single_parent"], "single_parent", faults)
+    if (
+        single_parent
+        and status is not None
+        and dependents_known
+        and (status not in ("single", "divorced") or not dependents)
+    ):
+        faults.invalid("single_parent", True, "true only when single or divorced, with dependents")
+    alone = _flag(v["raised_children_alone"], "raised_children_alone", faults)
+    if alone and status is not None and dependents_known and (married or dependents):
+        faults.invalid("raised_children_alone", True, "true only when not married, without dependents")
+
+    alimony_children = []
+    items = _list(
+        v["alimony_adult_children"],
+        "alimony_adult_children",
+        f"a list of at most {MAX_ALIMONY_CHILDREN} amounts",
+        faults,
+        MAX_ALIMONY_CHILDREN,
+    )
+    for i, amount in enumerate(items or ()):
+        alimony_children.append(_amount(amount, f"alimony_adult_children[{i}]", faults))
+    amounts = {
+        name: _amount(v[name], name, faults)
+        for name in ("alimony_other", "donations", "donations_to_aid", "home_employment")
+    }
+
+    childcare = []
+    young = sum(1 for d in dependents if d is not None and income_year - 1 - d.born < YOUNG_CHILD_AGE)
+    most = young if dependents_known else MAX_CHILDREN
+    allowed = f"a list of at most {most} amounts: one per dependent under 6 on 1 January {income_year}"
+    items = _list(v["childcare"], "childcare", allowed, faults, most)
+    for i, amount in enumerate(items or ()):
+        childcare.append(_amount(amount, f"childcare[{i}]", faults))
+
+    if faults.messages:
+        return None
+    household = Household(
+        status=status,
+        declarants=tuple(declarants),
+        dependents=tuple(dependents),
+        single_parent=single_parent,
+        raised_children_alone=alone,
+        alimony_adult_children=tuple(alimony_children),
+        alimony_other=amounts["alimony_other"],
+        donations=amounts["donations"],
+        donations_to_aid=amounts["donations_to_aid"],
+        home_employment=amounts["home_employment"],
+        childcare=tuple(childcare),
+    )
+    return year, household, document_of(year, household)
+
+
+def document_of(year: int, household: Household) -> dict:
+    """The document as understood: every default filled in, in the keys' order (the
+    actual expenses only where they were given, so that it can be sent back as it is)."""
+
+    def person(p: Person) -> dict:
+        out = {"born": p.born, "salary": p.salary, "unemployment": p.unemployment}
+        if p.actual_expenses is not None:
+            out["actual_expenses"] = p.actual_expenses
+        out["pension"] = p.pension
+        out["disabled"] = p.disabled
+        return out
+
+    return {
+        "year": year,
+        "status": household.status,
+        "declarants": [person(p) for p in household.declarants],
+        "dependents": [
+            {"born": d.born, "shared_custody": d.shared_custody, "disabled": d.disabled} for d in household.dependents
+        ],
+        "single_parent": household.single_parent,
+        "raised_children_alone": household.raised_children_alone,
+        "alimony_adult_children": list(household.alimony_adult_children),
+        "alimony_other": household.alimony_other,
+        "donations": household.donations,
+        "donations_to_aid": household.donations_to_aid,
+        "home_employment": household.home_employment,
+        "childcare": list(household.childcare),
+    }
+
+
+def _document_body(body: bytes) -> Any:
+    """The parsed body, an object naming a key twice a ``DuplicateKeys``."""
+    return parse_json_body(body, object_pairs_hook=pairs_with_duplicates)
+
+
+def household_body(body: bytes, options: HouseholdOptions) -> tuple[int, Household, dict]:
+    """The household of a calculate-household body."""
+    doc = _document_body(body)
+    if not isinstance(doc, dict):
+        raise ActionFailed([NOT_AN_OBJECT])
+    return read_household(doc, options)
+
+
+def households_body(body: bytes, max_items: int, options: HouseholdOptions) -> list[tuple[int, Household, dict]]:
+    """The households of a calculate-households body, all or none: each faulty item is
+    answered as sent with its ``errors``."""
+    items = batch_list(_document_body(body), max_items, "households")
+    households, faulty = [], []
+    for item in items:
+        faults = _Faults()
+        household = _read(item, options, faults)
+        if faults.messages:
+            faulty.append({**item, "errors": faults.messages})
+        else:
+            households.append(household)
+    if faulty:
+        raise ActionFailed(faulty)
+    return households
