@@ -42,6 +42,9 @@ ACTIONS = {
     "display-tax-calculation": Action("/display-tax-calculation", "GET", 800, changes_state=False, answer=TEXT),
     "end-session": Action("/end-session", "GET", 400, changes_state=True, answer=TEXT),
     "get-admindata": Action("/get-admindata", "GET", 1000, changes_state=False, answer=OBJECT),
+    # the whole household (docs/households.md): a JSON document, or a list of them
+    "calculate-household": Action("/calculate-household", "POST", 1100, changes_state=True, answer=OBJECT),
+    "calculate-households": Action("/calculate-households", "POST", 1200, changes_state=True, answer=OBJECTS),
 }
 
 # --- the pipeline's statuses (any action) ------------------------------------------
@@ -61,9 +64,9 @@ DEFAULT_RESPONSE_TYPE = "json"  # until init-session chooses one
 
 MAX_CHILDREN = 20
 MAX_SALARY = 1_000_000_000
-BATCH_MAX = 10_000  # taxpayers in one calculate-taxes request: taxapp.batch_max
+BATCH_MAX = 10_000  # taxpayers in one calculate-taxes request, households in one calculate-households: taxapp.batch_max
 FORM_MAX_BYTES = 64 * 1024  # a form's POST body: taxapp.form_max_bytes
-BATCH_MAX_BYTES = 2 * 1024 * 1024  # a calculate-taxes body: taxapp.batch_max_bytes
+BATCH_MAX_BYTES = 2 * 1024 * 1024  # a calculate-taxes or calculate-household(s) body: taxapp.batch_max_bytes
 MAX_SIMULATIONS = 10_000  # simulations one session keeps: taxapp.max_simulations
 # failed logins per user name and per client address within the window (seconds): taxapp.login.*
 LOGIN_THROTTLE = {"max_failures": 10, "max_failures_per_address": 50, "window": 300}

@@ -173,6 +173,25 @@ def admindata_year(query, options: YearOptions) -> int | None:
     return year
 
 
+def admindata_household(query, year: int | None, household_years: YearOptions | None) -> int | None:
+    """get-admindata's ``household=yes``: the year whose household figures to add (the
+    query's, else the newest); None when not asked (``household=no`` or absent)."""
+    if "household" not in query:
+        return None
+    value = ",".join(query.getall("household")).strip().lower()
+    if value not in ("yes", "no"):
+        raise ActionFailed([f"Invalid value [{value}] for parameter [household (yes/no)]"])
+    if value == "no":
+        return None
+    if household_years is None:  # a database migrated before revision 0006
+        raise ActionFailed(["Invalid value [yes] for parameter [household (the database has no household figures)]"])
+    if year is None:
+        return household_years.default
+    if year not in household_years.years:
+        raise ActionFailed([f"Invalid value [{year}] {household_years.year_message}"])
+    return year
+
+
 # --- calculate-taxes -------------------------------------------------------------
 
 

@@ -80,8 +80,11 @@ class HouseholdOptions:
 
     def __init__(self, years):
         self.years = tuple(sorted(years))
-        self.default = self.years[-1]
-        self.allowed_years = f"one of {', '.join(map(str, self.years))}"
+        # a database migrated before revision 0006 has none: every document is refused
+        self.default = self.years[-1] if self.years else None
+        self.allowed_years = (
+            f"one of {', '.join(map(str, self.years))}" if self.years else "none: the database has no household figures"
+        )
 
 
 class _Faults:
@@ -215,6 +218,9 @@ def read_household(doc: Any, options: HouseholdOptions) -> tuple[int, Household,
 
 
 def _read(doc: Any, options: HouseholdOptions, faults: _Faults):  # noqa: C901 (one pass over the keys, in order)
+    if options.default is None:  # no year to compute in
+        faults.invalid("year", doc.get("year"), options.allowed_years)
+        return None
     v = _keys(doc, DOCUMENT, "", faults)
     year = options.default if v["year"] is None and "year" not in doc else v["year"]
     if not (_is_int(year) and year in options.years):

@@ -7,13 +7,13 @@ shows), the HTML registration is a view of its own in ``views/pages.py``.
 
 from pyramid.security import forget, remember
 
-from .. import forms
+from .. import forms, household_documents
 from ..contract import AUTHENTICATION_FAILED, ONLY_JSON_OR_XML, PROGRAM_RESPONSE_TYPES, SESSION_RESET
 from ..errors import ActionFailed, Problem
 from ..registration import action
 from ..security import AUTHENTICATED, IN_SESSION
-from ..simulations import SESSION_KEY, new_store_key, simulation
-from ..tax import calculate_taxpayer
+from ..simulations import SESSION_KEY, household_simulation, new_store_key, simulation
+from ..tax import calculate_household, calculate_taxpayer
 
 # Simulation ids are small integers: a longer number cannot be one (and int() of a
 # 5,000-digit string would raise).
@@ -84,7 +84,27 @@ def calculate_taxes(request):
     return request.simulations.add([simulation(t, calculate_taxpayer(tax_years, years.default, t)) for t in taxpayers])
 
 
+@action("calculate-household", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAM_RESPONSE_TYPES)
+def calculate_household_view(request):
+    registry = request.registry
+    year, household, document = household_documents.household_body(request.body, registry["household_options"])
+    result = calculate_household(registry["tax_years"][year], household)
+    return request.simulations.add([household_simulation(document, result)])[0]
+
+
+@action("calculate-households", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAM_RESPONSE_TYPES)
+def calculate_households_view(request):
+    registry = request.registry
+    households = household_documents.households_body(request.body, registry["batch_max"], registry["household_options"])
+    tax_years = registry["tax_years"]
+    return request.simulations.add(
+        [household_simulation(document, calculate_household(tax_years[year], h)) for year, h, document in households]
+    )
+
+
 @action("calculate-taxes", permission=AUTHENTICATED, response_types=("html",))
+@action("calculate-household", permission=AUTHENTICATED, response_types=("html",))
+@action("calculate-households", permission=AUTHENTICATED, response_types=("html",))
 @action("get-admindata", permission=AUTHENTICATED, response_types=("html",))
 def only_for_programs(request):
     raise ActionFailed([ONLY_JSON_OR_XML], problems=[Problem(None, "programs-only")])
@@ -120,8 +140,13 @@ def end_session(request):
 
 @action("get-admindata", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def get_admindata(request):
-    """The default year's figures (the course's keys), or ``?year=``'s with the official rules' keys."""
-    year = forms.admindata_year(request.GET, request.registry["year_options"])
+    """The default year's figures (the course's keys), or ``?year=``'s with the official rules'
+    keys, and with ``household=yes`` the household's figures of that year (else the newest)."""
+    registry = request.registry
+    year = forms.admindata_year(request.GET, registry["year_options"])
+    with_household = forms.admindata_household(request.GET, year, registry.get("household_years"))
+    if with_household is not None:
+        return registry["admindata_with_household"][with_household]
     if year is None:
-        return request.registry["admindata"]
-    return request.registry["admindata_by_year"][year]
+        return registry["admindata"]
+    return registry["admindata_by_year"][year]

@@ -246,9 +246,11 @@ def calculation_refused(exc, request):
 
 
 def _simulation_to_show(request):
-    """display-tax-calculation?id=N shows simulation N of the session, if it is there."""
+    """display-tax-calculation?id=N shows simulation N of the session, if it is there and
+    is one of this form's (a household's, made by a program, has a page of its own to come)."""
     _, number = actions.simulation_id(request.GET.get("id", ""))
-    return request.simulations.get(number) if number is not None else None
+    simulation = request.simulations.get(number) if number is not None else None
+    return simulation if simulation is not None and "household" not in simulation else None
 
 
 @action("display-tax-calculation", permission=AUTHENTICATED, response_types=PAGES, template="tax")

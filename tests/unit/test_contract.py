@@ -48,6 +48,8 @@ def test_the_client_checks_the_contract_s_success_statuses():
         "display-tax-calculation": 800,
         "end-session": 400,
         "get-admindata": 1000,
+        "calculate-household": 1100,
+        "calculate-households": 1200,
     }
 
 
