@@ -217,7 +217,7 @@ def read_household(doc: Any, options: HouseholdOptions) -> tuple[int, Household,
     return household
 
 
-def _read(doc: Any, options: HouseholdOptions, faults: _Faults):  # noqa: C901 (one pass over the keys, in order)
+def _read(doc: Any, options: HouseholdOptions, faults: _Faults):  # noqa: C901, PLR0912 (one pass over the keys, in order)
     if options.default is None:  # no year to compute in
         faults.invalid("year", doc.get("year"), options.allowed_years)
         return None
