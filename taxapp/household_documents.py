@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from .contract import MAX_CHILDREN, MAX_SALARY
 from .errors import ActionFailed
 from .forms import DuplicateKeys, batch_list, pairs_with_duplicates, parse_json_body
-from .tax.household import ADULT_AGE, STATUSES, YOUNG_CHILD_AGE, Dependent, Household, Person
+from .tax.household import ADULT_AGE, STATUSES, YOUNG_CHILD_AGE, Dependent, Household, HouseholdResult, Person
 
 MAX_AMOUNT = MAX_SALARY  # every amount: a whole number of euros from 0 to 1,000,000,000
 FIRST_BIRTH_YEAR = 1900
@@ -366,3 +366,47 @@ def households_body(body: bytes, max_items: int, options: HouseholdOptions) -> l
     if faulty:
         raise ActionFailed(faulty)
     return households
+
+
+def household_answer(document: dict, result: HouseholdResult) -> dict:
+    """calculate-household's answer (docs/households.md), without its id (the simulation
+    store gives it): the document as understood, the figures the contract requires, then
+    how they come about. The client computes the same locally."""
+    it = result.income_tax
+    return {
+        "household": document,
+        "shares": it.shares,
+        "taxable_income": it.taxable_income,
+        "reference_income": it.reference_income,
+        "rate": it.rate,
+        "discount": it.discount,
+        "tax": it.tax,
+        "tax_reductions": result.tax_reductions,
+        "tax_credits": result.tax_credits,
+        "high_income_contribution": result.high_income_contribution,
+        "differential_contribution": result.differential_contribution,
+        "due": result.due,
+        "incomes": [
+            {
+                "salaries": p.salaries,
+                "salary_deduction": p.salary_deduction,
+                "actual_expenses": p.actual_expenses,
+                "pensions": p.pensions,
+                "pension_allowance": p.pension_allowance,
+            }
+            for p in it.persons
+        ],
+        "pension_allowance_cap": it.pension_allowance_cap,
+        "gross_income": it.gross_income,
+        "alimony": it.alimony,
+        "net_income": it.net_income,
+        "special_allowance": it.special_allowance,
+        "gross_tax": it.gross_tax,
+        "family_quotient_cap": it.family_quotient_cap,
+        "complementary_reduction": it.complementary_reduction,
+        "reduction": it.reduction,
+        "donation_reduction": result.donation_reduction,
+        "home_employment_credit": result.home_employment_credit,
+        "childcare_credit": result.childcare_credit,
+        "not_collected": result.not_collected,
+    }

@@ -127,49 +127,6 @@ def simulation(taxpayer, result) -> dict:
     return s
 
 
-def household_simulation(document: dict, result) -> dict:
-    """calculate-household's answer (docs/households.md), without its id: the document as
-    understood, the figures the contract requires, then how they come about."""
-    it = result.income_tax
-    return {
-        "household": document,
-        "shares": it.shares,
-        "taxable_income": it.taxable_income,
-        "reference_income": it.reference_income,
-        "rate": it.rate,
-        "discount": it.discount,
-        "tax": it.tax,
-        "tax_reductions": result.tax_reductions,
-        "tax_credits": result.tax_credits,
-        "high_income_contribution": result.high_income_contribution,
-        "differential_contribution": result.differential_contribution,
-        "due": result.due,
-        "incomes": [
-            {
-                "salaries": p.salaries,
-                "salary_deduction": p.salary_deduction,
-                "actual_expenses": p.actual_expenses,
-                "pensions": p.pensions,
-                "pension_allowance": p.pension_allowance,
-            }
-            for p in it.persons
-        ],
-        "pension_allowance_cap": it.pension_allowance_cap,
-        "gross_income": it.gross_income,
-        "alimony": it.alimony,
-        "net_income": it.net_income,
-        "special_allowance": it.special_allowance,
-        "gross_tax": it.gross_tax,
-        "family_quotient_cap": it.family_quotient_cap,
-        "complementary_reduction": it.complementary_reduction,
-        "reduction": it.reduction,
-        "donation_reduction": result.donation_reduction,
-        "home_employment_credit": result.home_employment_credit,
-        "childcare_credit": result.childcare_credit,
-        "not_collected": result.not_collected,
-    }
-
-
 def _decode(members) -> list[dict]:
     # one parse for the whole list: members are JSON objects already
     return orjson.loads(b"[" + b",".join(members) + b"]")

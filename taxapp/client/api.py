@@ -36,6 +36,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from taxapp.contract import ACTIONS, OBJECT, OBJECTS, PROGRAM_RESPONSE_TYPES, TEXT
+from taxapp.household_documents import DOCUMENT
 
 __all__ = [
     "DEFAULT_URL",
@@ -59,7 +60,24 @@ SUCCESS_STATUS = {name: action.status for name, action in ACTIONS.items()}
 _ANY_LIST = "list"
 
 # Keys of an object that are lists even when they hold one item (get-admindata).
-_LIST_KEYS = frozenset({"limits", "coeffr", "coeffn", "rules_available"})
+_LIST_KEYS = frozenset(
+    {
+        "limits",
+        "coeffr",
+        "coeffn",
+        "rules_available",
+        # a household's answer (docs/households.md), and a faulty document's messages
+        "declarants",
+        "dependents",
+        "alimony_adult_children",
+        "childcare",
+        "incomes",
+        "errors",
+    }
+)
+# A household document's keys in order, and its lists, which XML writes as nothing when empty.
+_DOCUMENT_KEYS = tuple(key.name for key in DOCUMENT)
+_DOCUMENT_LISTS = tuple(key.name for key in DOCUMENT if key.kind in ("amounts", "dependents"))
 
 
 class ClientError(Exception):
@@ -150,16 +168,26 @@ def _object(element) -> dict:
     return result
 
 
+def _simulation(obj: dict) -> dict:
+    """A household's simulation as JSON has it: its document's empty lists back."""
+    household = obj.get("household")
+    if isinstance(household, dict) and "status" in household:  # a document (not get-admindata's figures)
+        for key in _DOCUMENT_LISTS:
+            household.setdefault(key, [])
+        obj["household"] = {key: household[key] for key in _DOCUMENT_KEYS if key in household}
+    return obj
+
+
 def _response(elements: list, shape: str) -> Any:
     """The ``response`` value from its (possibly repeated, possibly absent) elements."""
     if shape == TEXT:
         return elements[0].text or "" if elements else ""
     if shape == OBJECT:
-        return _object(elements[0]) if elements else {}
+        return _simulation(_object(elements[0])) if elements else {}
     items = []
     for element in elements:
         if len(element):
-            items.append(_object(element))
+            items.append(_simulation(_object(element)))
         elif shape == OBJECTS:
             items.append({})
         else:
@@ -212,6 +240,14 @@ def parse_xml(data: bytes | str) -> dict:
 
 
 # ------------------------------------------------------------------ the client
+
+
+def _no_empty_figures(data: dict) -> dict:
+    """XML writes null as an empty element: no figure is an empty string."""
+    return {
+        key: _no_empty_figures(value) if isinstance(value, dict) else None if value == "" else value
+        for key, value in data.items()
+    }
 
 
 def _messages(response: Any) -> list[str]:
@@ -332,6 +368,32 @@ class TaxappClient:
         body = json.dumps(items, separators=(",", ":")).encode()
         return self._call("calculate-taxes", "/calculate-taxes", body=body, content_type="application/json")
 
+    def calculate_household(self, document: Mapping[str, Any]) -> dict:
+        """``calculate-household``: the whole household's tax; returns the new simulation.
+
+        ``document`` is the household document of docs/households.md (``status``,
+        ``declarants``, ``dependents``…, amounts as ints, flags as bools). The
+        simulation has the document as the server understood it (``household``),
+        ``shares``, ``taxable_income``, ``reference_income``, ``rate``, ``discount``,
+        ``tax``, ``tax_reductions``, ``tax_credits``, ``high_income_contribution``,
+        ``differential_contribution``, ``due`` (negative: a refund), the figures
+        in between, and its session ``id``. A faulty document raises
+        :class:`TaxappError` (status 1101), one message per fault.
+        """
+        body = json.dumps(document, separators=(",", ":")).encode()
+        return self._call("calculate-household", "/calculate-household", body=body, content_type="application/json")
+
+    def calculate_households(self, documents: Iterable[Mapping[str, Any]]) -> list[dict]:
+        """``calculate-households``: many households in one request, all or none.
+
+        Returns their simulations in order. When any document is faulty nothing
+        is calculated: the :class:`TaxappError` (status 1201) has the faulty
+        documents, each as sent with its ``errors`` (a list of messages), in
+        ``response``.
+        """
+        body = json.dumps(list(documents), separators=(",", ":")).encode()
+        return self._call("calculate-households", "/calculate-households", body=body, content_type="application/json")
+
     def list_simulations(self) -> list[dict]:
         """``list-simulations``: the session's simulations, oldest first."""
         return self._call("list-simulations", "/list-simulations")
@@ -355,19 +417,24 @@ class TaxappClient:
         self._started = False
         return response
 
-    def get_admindata(self, year: int | None = None) -> dict:
+    def get_admindata(self, year: int | None = None, household: bool = False) -> dict:
         """``get-admindata``: the tax administration's figures the server uses.
 
         Without ``year``, the server's default year with the course's keys; with
         it, that year's figures with the official rules' keys too (``None`` for
-        the reduction's from 2021). The dict is the shape
-        :meth:`taxapp.tax.TaxData.from_dict` reads.
+        the reduction's from 2021). With ``household``, also the figures of the
+        whole household's rules under ``household`` (of ``year``, else of the
+        newest year). The dict is the shape :meth:`taxapp.tax.TaxData.from_dict` reads.
         """
-        if year is None:
+        query = {}
+        if year is not None:
+            query["year"] = year
+        if household:
+            query["household"] = "yes"
+        if not query:
             return self._call("get-admindata", "/get-admindata")
-        data = self._call("get-admindata", "/get-admindata?" + urllib.parse.urlencode({"year": year}))
-        # XML writes null as an empty element: no figure is an empty string
-        return {key: None if value == "" else value for key, value in data.items()}
+        data = self._call("get-admindata", "/get-admindata?" + urllib.parse.urlencode(query))
+        return _no_empty_figures(data)
 
     # -- transport
 

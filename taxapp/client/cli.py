@@ -1,4 +1,4 @@
-"""``taxapp-client``: the console client (modes ``batch``, ``local`` and ``demo``).
+"""``taxapp-client``: the console client (modes ``batch``, ``local``, ``households`` and ``demo``).
 
 Run ``taxapp-client --help`` for the options. Connection settings come from the
 options or from the environment (``TAXAPP_URL``, ``TAXAPP_USER``,
@@ -28,6 +28,13 @@ from taxapp.contract import ACTIONS
 
 from .api import DEFAULT_URL, RESPONSE_TYPES, ClientError, ServerUnreachable, TaxappClient, TaxappError
 from .batch import BATCH_MAX, calculate_locally, calculate_remotely, needed_years
+from .households import (
+    calculate_households_locally,
+    calculate_households_remotely,
+    read_documents,
+    server_years,
+)
+from .households import needed_years as years_of_documents
 from .taxpayers import FIELDS, BadLine, Taxpayer, read_taxpayers
 
 # The answer to a wrong user name or password (or to too many of them).
@@ -213,6 +220,84 @@ def run_local(args, connection: Connection) -> int:
     return EXIT_OK
 
 
+def read_households(path: str) -> list:
+    """The households file (``-`` is stdin): a JSON list of household documents."""
+    try:
+        if path == "-":
+            return read_documents(sys.stdin.read())
+        with open(path, encoding="utf-8") as file:
+            return read_documents(file.read())
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+    except ValueError as error:
+        raise CliError(f"{path} is not a JSON list of household documents: {error}") from None
+
+
+def report_faulty(faulty: list[tuple[int, list[str]]], input_name: str, errors_path: str | None) -> None:
+    """One line per fault, ``INPUT:ITEM: message``, to the errors file or stderr."""
+    lines = [f"{input_name}:{item}: {message}\n" for item, messages in faulty for message in messages]
+    if errors_path is None:
+        sys.stderr.writelines(lines)
+        return
+    _write(errors_path, "".join(lines))
+
+
+def format_household_records(records: list[dict]) -> str:
+    """The output file's text: a JSON list in the file's order, one record a line."""
+    if not records:
+        return "[]\n"
+    return "[\n" + ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
+
+
+def run_households(args, connection: Connection) -> int:
+    """Compute a file of household documents on the server, or locally with --local."""
+    started = time.monotonic()
+    documents = read_households(args.input)
+    records, faulty = [], []
+    if documents:
+        password = connection.get_password()
+        progress = Progress(len(documents))
+        try:
+            if args.local:
+                with connection.client() as client:
+                    client.login(connection.user, password)
+                    years = server_years(client)
+                    needed = years_of_documents(documents, years)
+                    admindata = {year: client.get_admindata(year, household=True) for year in needed}
+                records, faulty = calculate_households_locally(documents, admindata, years)
+                progress.advance(len(documents))
+                how = f"locally with the {', '.join(map(str, needed))} figures ({connection.response_type})"
+            else:
+                records, faulty = calculate_households_remotely(
+                    documents,
+                    url=connection.url,
+                    user=connection.user,
+                    password=password,
+                    response_type=connection.response_type,
+                    workers=args.workers,
+                    chunk_size=args.chunk_size,
+                    timeout=connection.timeout,
+                    progress=progress.advance,
+                )
+                how = f"on the server ({connection.response_type})"
+        finally:
+            progress.close()
+    else:
+        how = "(an empty file)"
+    report_faulty(faulty, args.input, args.errors)
+    _write(args.output, format_household_records(records))
+    skipped = ""
+    if faulty:
+        where = f"see {args.errors}" if args.errors else "above"
+        skipped = f", {len(faulty)} faulty document{'s' if len(faulty) != 1 else ''} skipped ({where})"
+    print(
+        f"{PROG} households: {len(records)} household{'s' if len(records) != 1 else ''} computed {how}{skipped}, "
+        f"results in {args.output} ({time.monotonic() - started:.2f} s)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 _COLUMNS = (
     ("id", 4), ("married", -7), ("children", 8), ("salary", 10), ("tax", 7),
     ("surcharge", 9), ("discount", 8), ("reduction", 9), ("rate", 4),
@@ -327,6 +412,25 @@ def build_parser() -> argparse.ArgumentParser:
     local = modes.add_parser("local", parents=[common], help="fetch the tax figures once, compute locally")
     files(local)
     local.set_defaults(run=run_local)
+
+    households = modes.add_parser(
+        "households", parents=[common], help="compute a file of household documents (docs/households.md)"
+    )
+    households.add_argument("input", metavar="INPUT", help="a JSON list of household documents (- = stdin)")
+    households.add_argument("output", metavar="OUTPUT", help="results, a JSON list in the file's order (- = stdout)")
+    households.add_argument("--errors", metavar="FILE", help="where to report the faulty documents (default: stderr)")
+    households.add_argument(
+        "--local", action="store_true", help="fetch the figures once a year, compute with taxapp's own engine"
+    )
+    households.add_argument(
+        "--workers", type=_positive(int, 64), default=DEFAULT_WORKERS,
+        help=f"parallel sessions on the server (default {DEFAULT_WORKERS})",
+    )  # fmt: skip
+    households.add_argument(
+        "--chunk-size", type=_positive(int, BATCH_MAX), default=1000,
+        help=f"households per calculate-households request (default 1000, at most {BATCH_MAX})",
+    )  # fmt: skip
+    households.set_defaults(run=run_households)
 
     demo = modes.add_parser("demo", parents=[common], help="batch, list, delete every odd id, list again")
     demo.set_defaults(run=run_demo)

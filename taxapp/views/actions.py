@@ -12,7 +12,7 @@ from ..contract import AUTHENTICATION_FAILED, ONLY_JSON_OR_XML, PROGRAM_RESPONSE
 from ..errors import ActionFailed, Problem
 from ..registration import action
 from ..security import AUTHENTICATED, IN_SESSION
-from ..simulations import SESSION_KEY, household_simulation, new_store_key, simulation
+from ..simulations import SESSION_KEY, new_store_key, simulation
 from ..tax import calculate_household, calculate_taxpayer
 
 # Simulation ids are small integers: a longer number cannot be one (and int() of a
@@ -89,7 +89,7 @@ def calculate_household_view(request):
     registry = request.registry
     year, household, document = household_documents.household_body(request.body, registry["household_options"])
     result = calculate_household(registry["tax_years"][year], household)
-    return request.simulations.add([household_simulation(document, result)])[0]
+    return request.simulations.add([household_documents.household_answer(document, result)])[0]
 
 
 @action("calculate-households", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAM_RESPONSE_TYPES)
@@ -98,7 +98,10 @@ def calculate_households_view(request):
     households = household_documents.households_body(request.body, registry["batch_max"], registry["household_options"])
     tax_years = registry["tax_years"]
     return request.simulations.add(
-        [household_simulation(document, calculate_household(tax_years[year], h)) for year, h, document in households]
+        [
+            household_documents.household_answer(document, calculate_household(tax_years[year], h))
+            for year, h, document in households
+        ]
     )
 
 
