@@ -2,7 +2,8 @@
 
 Generated methods, paths (any bytes), query strings, headers (content types with
 charsets, multipart, origins, hosts), and bodies (forms, JSON batches with lone
-surrogates and keys given twice, bytes) are sent in JSON, XML and HTML sessions,
+surrogates and keys given twice, household documents with every key in and out of
+its bounds, bytes) are sent in JSON, XML and HTML sessions,
 and with no session, to the real WSGI application and to a real waitress over a
 socket. Whatever is sent, the answer is never a 5xx (Redis is up), and it is one of:
 the result envelope ``{action, status, response}`` in JSON or in XML that
@@ -50,6 +51,8 @@ ROUTES = [
     "/display-tax-calculation",
     "/end-session",
     "/get-admindata",
+    "/calculate-household",
+    "/calculate-households",
     "/static/taxapp.css",
     "/static/favicon.svg",
 ]
@@ -177,6 +180,42 @@ raw_json = st.lists(
 batches = raw_json | st.lists(taxpayers | json_values, max_size=4).map(lambda v: json.dumps(v).encode())
 bodies = st.one_of(st.just(b""), st.binary(max_size=200), forms, batches)
 
+# household documents (docs/households.md): every key, with values in and out of their bounds
+amounts = st.integers(-1, 10**10) | json_scalars
+flags = st.booleans() | json_scalars
+persons = st.fixed_dictionaries(
+    {"born": st.integers(1890, 2030) | json_scalars},
+    optional=dict.fromkeys(("salary", "unemployment", "actual_expenses", "pension"), amounts)
+    | {"disabled": flags, "colour": json_scalars},
+)
+dependents = st.fixed_dictionaries(
+    {"born": st.integers(1890, 2030) | json_scalars}, optional={"shared_custody": flags, "disabled": flags}
+)
+documents = st.fixed_dictionaries(
+    {},
+    optional={
+        "year": st.integers(2017, 2028) | json_scalars,
+        "status": st.sampled_from(["single", "married", "divorced", "widowed"]) | json_scalars,
+        "declarants": st.lists(persons, max_size=3) | json_values,
+        "dependents": st.lists(dependents, max_size=4) | json_values,
+        "single_parent": flags,
+        "raised_children_alone": flags,
+        "alimony_adult_children": st.lists(amounts, max_size=3) | json_values,
+        "childcare": st.lists(amounts, max_size=3) | json_values,
+        **dict.fromkeys(("alimony_other", "donations", "donations_to_aid", "home_employment"), amounts),
+        "\ud800": json_scalars,
+    },
+)
+household_bodies = st.one_of(
+    documents.map(lambda d: json.dumps(d).encode()),
+    st.sampled_from(JSON_SNIPPETS).map(str.encode),
+    st.sampled_from(['{"status": "single", "status": "married"}', '{"declarants": [{"born": 1980, "born": 1}]}']).map(
+        str.encode
+    ),
+    st.lists(documents | json_values, max_size=4).map(lambda v: json.dumps(v).encode()),
+    batches,
+)
+
 SESSIONS = ["none", "json", "xml", "html", "html signed in"]
 
 
@@ -217,10 +256,12 @@ def action_requests(draw):
                 "/display-tax-calculation",
                 "/init-session/",
                 "/get-admindata",
+                "/calculate-household",
+                "/calculate-households",
             ]
         )
     )
-    sent["method"] = "POST" if path in FORM_FIELDS or path == "/calculate-taxes" else "GET"
+    sent["method"] = "POST" if path in FORM_FIELDS or path.startswith("/calculate-") else "GET"
     if path in FORM_FIELDS:
         fields = FORM_FIELDS[path]
         pairs = draw(st.lists(st.tuples(st.sampled_from(fields), texts), min_size=2, max_size=len(fields) + 1))
@@ -228,14 +269,17 @@ def action_requests(draw):
         sent["body"] = (multipart if "multipart" in (sent["content_type"] or "") else urlencoded)(pairs)
     elif path == "/calculate-taxes":
         sent["content_type"], sent["body"] = "application/json", draw(batches)
+    elif path.startswith("/calculate-household"):
+        sent["content_type"], sent["body"] = "application/json", draw(household_bodies)
     elif path == "/delete-simulation/":
         path += draw(
             st.text(st.characters(categories=("Nd",)), min_size=1, max_size=3) | st.sampled_from(["1", "0002"])
         )
     elif path == "/init-session/":
         path += draw(st.sampled_from(["json", "xml", "html"]) | st.text(max_size=5))
-    else:  # display-tax-calculation?id=, get-admindata?year=
-        sent["query"] = ("id=" if "display" in path else "year=") + draw(
+    else:  # display-tax-calculation?id=, get-admindata?year= (and household=)
+        sent["query"] = draw(st.sampled_from(["", "household=yes&", "household=x&"])) if "admin" in path else ""
+        sent["query"] += ("id=" if "display" in path else "year=") + draw(
             st.sampled_from(["1", "01", "2019", "02024", "9" * 5000])
             | st.text(max_size=5).map(lambda t: quote_from_bytes(t.encode()))
         )
