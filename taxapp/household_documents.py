@@ -183,15 +183,19 @@ def _dependent(obj: Any, path: str, income_year: int, faults: _Faults) -> Depend
         return None
     before = len(faults.messages)
     v = _keys(obj, DEPENDENT, f"{path}.", faults)
+    # a dependent is born by the income year, and under 25 on 1 January unless disabled
+    oldest = income_year - 1 - OLDEST_ATTACHED_AGE
+    allowed_birth = f"year of birth from {oldest} to {income_year}, earlier if disabled"
+    born = v["born"]
+    if born is not REQUIRED and not (_is_int(born) and FIRST_BIRTH_YEAR <= born <= income_year):
+        faults.invalid(f"{path}.born", born, allowed_birth)
+        born = None
     shared = _flag(v["shared_custody"], f"{path}.shared_custody", faults)
     disabled = _flag(v["disabled"], f"{path}.disabled", faults)
-    born = v["born"]
-    if born is not REQUIRED:
-        # a dependent is born by the income year, and under 25 on 1 January unless disabled
-        oldest = income_year - 1 - OLDEST_ATTACHED_AGE
-        if not (_is_int(born) and FIRST_BIRTH_YEAR <= born <= income_year) or (born < oldest and disabled is False):
-            faults.invalid(f"{path}.born", born, f"year of birth from {oldest} to {income_year}, earlier if disabled")
-        elif shared and disabled is False and income_year - 1 - born >= ADULT_AGE:
+    if born not in (None, REQUIRED) and disabled is False:  # the rules between its keys
+        if born < oldest:
+            faults.invalid(f"{path}.born", born, allowed_birth)
+        elif shared and income_year - 1 - born >= ADULT_AGE:
             faults.invalid(
                 f"{path}.shared_custody", shared, f"false for an adult child: 18 or more on 1 January {income_year}"
             )

@@ -69,3 +69,15 @@ def test_a_database_without_household_figures_refuses_every_document():
 def test_the_echo_is_built_from_the_household():
     household = Household("married", (Person(1980, 1), Person(1981)), childcare=(5,))
     assert document_of(2025, household)["childcare"] == [5]
+
+
+def test_docs_households_md_says_every_key_with_its_box():
+    """The document's tables in docs/households.md follow DOCUMENT, PERSON and DEPENDENT."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "households.md").read_text()
+    for key in (*DOCUMENT, *PERSON, *DEPENDENT):
+        rows = [line for line in text.splitlines() if line.startswith(f"| `{key.name}` |")]
+        assert rows, key.name
+        assert any(key.box in re.split(r"\s*\|\s*", row) for row in rows), (key.name, key.box)
