@@ -166,6 +166,7 @@ def main_() -> None:
                 ),
             )
         )
+        rows += household_rows(app, batch)
         for browser in CLIENTS:
             browser.get("/end-session")
     print("| in-process (WebTest, no HTTP), best of 5 | ms per request |")
@@ -176,10 +177,66 @@ def main_() -> None:
     print(
         f"\nlist 1000 / list 10: {by_name['list-simulations (1000)'] / by_name['list-simulations (10)']:.2f}x; "
         f"batch / bare loop: {by_name['calculate-taxes (10,000)'] / by_name['bare loop of calculate_tax (10,000)']:.2f}x; "
-        f"official: {by_name['calculate-taxes (10,000, official 2026)'] / by_name['bare loop of official.calculate_tax (10,000)']:.2f}x"
+        f"official: {by_name['calculate-taxes (10,000, official 2026)'] / by_name['bare loop of official.calculate_tax (10,000)']:.2f}x; "
+        f"households: {by_name['calculate-households (10,000)'] / by_name['bare loop of calculate_household (10,000)']:.2f}x"
     )
     client_us, socket_us = redis_floor()
     print(f"Redis GET: redis-py {redis.__version__} {client_us:.0f} µs of CPU, bare socket {socket_us:.0f} µs")
+
+
+def households(count: int, seed: int = 7) -> list[dict]:
+    """A realistic mix of household documents (docs/households.md): couples with two
+    incomes, pensioners, single parents, shared custody, gifts, home help, childcare."""
+    rng = random.Random(seed)
+    documents = []
+    for _ in range(count):
+        status = rng.choice(["single", "married", "married", "divorced", "widowed"])
+        people = 2 if status == "married" else 1
+        declarants = []
+        for _ in range(people):
+            born = rng.randint(1940, 2000)
+            person = {"born": born, "salary": rng.randint(0, 90_000)} if born > 1960 else {"born": born}
+            if born <= 1962:
+                person["pension"] = rng.randint(8_000, 40_000)
+            declarants.append(person)
+        dependents = [
+            {"born": rng.randint(2008, 2025), "shared_custody": rng.random() < 0.2}
+            for _ in range(rng.choice([0, 0, 1, 2, 3]))
+        ]
+        doc = {"year": 2026, "status": status, "declarants": declarants, "dependents": dependents}
+        if dependents and status in ("single", "divorced"):
+            doc["single_parent"] = True
+        if rng.random() < 0.3:
+            doc["donations"] = rng.randint(50, 2_000)
+        if rng.random() < 0.2:
+            doc["home_employment"] = rng.randint(500, 12_000)
+        young = sum(1 for d in dependents if d["born"] >= 2019)
+        if young:
+            doc["childcare"] = [rng.randint(0, 3_500) for _ in range(young)]
+        documents.append(doc)
+    return documents
+
+
+def household_rows(app, batch: TestApp) -> list[tuple[str, float]]:
+    """calculate-households of 10,000 documents against the bare loop of the engine."""
+    from taxapp.household_documents import read_household
+    from taxapp.tax import calculate_household
+
+    documents = households(10_000)
+    body = json.dumps(documents)
+    options = app.registry["household_options"]
+    data = app.registry["tax_years"][2026]
+    prepared = [read_household(doc, options)[1] for doc in documents]
+    return [
+        (
+            "calculate-households (10,000)",
+            best(lambda: batch.post("/calculate-households", body, content_type="application/json"), 1),
+        ),
+        (
+            "bare loop of calculate_household (10,000)",
+            best(lambda: [calculate_household(data, h) for h in prepared], 1),
+        ),
+    ]
 
 
 def request_log(directory: Path) -> None:

@@ -394,10 +394,16 @@ def _complementary_reduction(h: _HouseholdFigures, household: Household, c: _Com
     return reduction
 
 
-def income_tax(data: TaxData, household: Household) -> IncomeTax:  # noqa: C901, PLR0915 (the law's steps in order)
+def income_tax(data: TaxData, household: Household) -> IncomeTax:
     """Stage 1: the tax before tax reductions, every figure named (docs/households.md)."""
     f, h = _figures_of(data)
     income_year = data.tax_year - 1
+    return _income_tax(f, h, household, income_year, _composition(household.dependents, income_year))
+
+
+def _income_tax(  # noqa: C901, PLR0915 (the law's steps in order)
+    f: _Figures, h: _HouseholdFigures, household: Household, income_year: int, c: _Composition
+) -> IncomeTax:
     married = household.status == "married"
     couple = 1 if married else 0
 
@@ -433,7 +439,6 @@ def income_tax(data: TaxData, household: Household) -> IncomeTax:  # noqa: C901,
     reference_income = taxable  # no income here that the reference income adds back
 
     # 4. shares
-    c = _composition(household.dependents, income_year)
     quarters = _quarters(household, c)
     adult_quarters = 8 if married else 4
     beyond = quarters - adult_quarters
@@ -575,8 +580,13 @@ def amount_due(data: TaxData, household: Household, stage1: IncomeTax) -> Househ
     """Stage 2: tax reductions and credits, the contributions, the collection thresholds."""
     _, h = _figures_of(data)
     income_year = data.tax_year - 1
+    return _amount_due(h, household, stage1, income_year, _composition(household.dependents, income_year))
+
+
+def _amount_due(
+    h: _HouseholdFigures, household: Household, stage1: IncomeTax, income_year: int, c: _Composition
+) -> HouseholdResult:
     married = household.status == "married"
-    c = _composition(household.dependents, income_year)
 
     donation = _donation_reduction(h, household, stage1.taxable_income)
     reductions = min(donation, stage1.tax)
@@ -616,4 +626,7 @@ def amount_due(data: TaxData, household: Household, stage1: IncomeTax) -> Househ
 
 def calculate_household(data: TaxData, household: Household) -> HouseholdResult:
     """The whole household's tax in the year of ``data`` (docs/households.md)."""
-    return amount_due(data, household, income_tax(data, household))
+    f, h = _figures_of(data)
+    income_year = data.tax_year - 1
+    c = _composition(household.dependents, income_year)
+    return _amount_due(h, household, _income_tax(f, h, household, income_year, c), income_year, c)

@@ -1,9 +1,23 @@
 """The household document's validation and echo (taxapp.household_documents), without a server."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taxapp.errors import ActionFailed
-from taxapp.household_documents import DEPENDENT, DOCUMENT, PERSON, HouseholdOptions, document_of, read_household
+from taxapp.household_documents import (
+    DEPENDENT,
+    DOCUMENT,
+    PERSON,
+    HouseholdOptions,
+    _checked_dependent,
+    _checked_person,
+    _dependent,
+    _Faults,
+    _person,
+    document_of,
+    read_household,
+)
 from taxapp.tax import Dependent, Household, Person
 
 OPTIONS = HouseholdOptions([2025, 2026])
@@ -81,3 +95,39 @@ def test_docs_households_md_says_every_key_with_its_box():
         rows = [line for line in text.splitlines() if line.startswith(f"| `{key.name}` |")]
         assert rows, key.name
         assert any(key.box in re.split(r"\s*\|\s*", row) for row in rows), (key.name, key.box)
+
+
+# --- the usual person and dependent, checked at once, agree with the checked way --------------
+
+values = st.one_of(
+    st.integers(-2, 3),
+    st.integers(1890, 2030),
+    st.integers(10**9 - 1, 10**9 + 1),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=2),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=1),
+)
+
+
+def objects(names):
+    return st.dictionaries(st.sampled_from([*names, "other"]), values, max_size=len(names) + 1) | values
+
+
+@given(objects(["born", "salary", "unemployment", "actual_expenses", "pension", "disabled"]), st.integers(2017, 2026))
+def test_the_usual_person_s_way_agrees_with_the_checked_way(obj, income_year):
+    fast, checked = _Faults(), _Faults()
+    assert _person(obj, "declarants[0]", income_year, fast) == _checked_person(
+        obj, "declarants[0]", income_year, checked
+    )
+    assert fast.messages == checked.messages
+
+
+@given(objects(["born", "shared_custody", "disabled"]), st.integers(2017, 2026))
+def test_the_usual_dependent_s_way_agrees_with_the_checked_way(obj, income_year):
+    fast, checked = _Faults(), _Faults()
+    assert _dependent(obj, "dependents[0]", income_year, fast) == _checked_dependent(
+        obj, "dependents[0]", income_year, checked
+    )
+    assert fast.messages == checked.messages
