@@ -23,7 +23,9 @@ from typing import Any, NamedTuple
 from .contract import MAX_CHILDREN, MAX_SALARY
 from .errors import ActionFailed
 from .forms import DuplicateKeys, batch_list, pairs_with_duplicates, parse_json_body
+from .tax import TaxData, calculate_household
 from .tax.household import ADULT_AGE, STATUSES, YOUNG_CHILD_AGE, Dependent, Household, HouseholdResult, Person
+from .tax.steps import explain
 
 MAX_AMOUNT = MAX_SALARY  # every amount: a whole number of euros from 0 to 1,000,000,000
 FIRST_BIRTH_YEAR = 1900
@@ -468,7 +470,12 @@ def households_body(body: bytes, max_items: int, options: HouseholdOptions) -> l
     return households
 
 
-def household_answer(document: dict, result: HouseholdResult) -> dict:
+def calculated(data: TaxData, household: Household, document: dict) -> dict:
+    """calculate-household's answer of a valid document in the year of ``data``."""
+    return household_answer(data, document, calculate_household(data, household))
+
+
+def household_answer(data: TaxData, document: dict, result: HouseholdResult) -> dict:
     """calculate-household's answer (docs/households.md), without its id (the simulation
     store gives it): the document as understood, the figures the contract requires, then
     how they come about. The client computes the same locally."""
@@ -509,4 +516,5 @@ def household_answer(document: dict, result: HouseholdResult) -> dict:
         "home_employment_credit": result.home_employment_credit,
         "childcare_credit": result.childcare_credit,
         "not_collected": result.not_collected,
+        "steps": [step.as_dict() for step in explain(data, result)],
     }

@@ -72,6 +72,7 @@ _LIST_KEYS = frozenset(
         "alimony_adult_children",
         "childcare",
         "incomes",
+        "steps",
         "errors",
     }
 )

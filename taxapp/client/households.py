@@ -17,8 +17,8 @@ from typing import Any
 
 from taxapp.contract import ACTIONS, BATCH_MAX
 from taxapp.errors import ActionFailed
-from taxapp.household_documents import HouseholdOptions, household_answer, read_household
-from taxapp.tax import TaxData, calculate_household
+from taxapp.household_documents import HouseholdOptions, calculated, read_household
+from taxapp.tax import TaxData
 
 from .api import TaxappClient, TaxappError
 
@@ -160,7 +160,7 @@ def calculate_households_locally(
         except ActionFailed as error:  # the server's own messages
             faulty.append((item, list(error.messages)))
             continue
-        records.append(_record(item, household_answer(document, calculate_household(tax_years[year], household))))
+        records.append(_record(item, calculated(tax_years[year], household, document)))
     return records, faulty
 
 

@@ -130,6 +130,8 @@ class IncomeTax(NamedTuple):
     quarters: int  # the shares, in quarters
     adult_quarters: int  # the declarants' own shares, in quarters (4 or 8)
     gross_tax: int  # the tax of all the shares, before the cap
+    declarants_tax: int  # the tax of the declarants' own shares alone (= gross_tax without dependents…)
+    family_quotient_limit: int  # the most the other shares may save (0 when there are none)
     family_quotient_cap: int  # what the cap adds to the tax (0 when it does not apply)
     complementary_reduction: int  # the reduction of CGI 197 I-2 that gives some of it back
     rate: float  # marginal rate: the bracket of the shares the tax was computed with
@@ -446,9 +448,11 @@ def _income_tax(  # noqa: C901, PLR0915 (the law's steps in order)
     # 5. the gross tax and the family-quotient cap (CGI 197 I-1, I-2)
     tax_all, bracket_all = _gross_tax(f, taxable, quarters)
     tax, bracket, cap_effect, given_back = tax_all, bracket_all, 0, 0
+    tax_adults, limit = tax_all, 0
     if beyond:
         tax_adults, bracket_adults = _gross_tax(f, taxable, adult_quarters)
-        capped = max(tax_adults - _qf_cap(f, h, household, c, beyond), 0)
+        limit = _qf_cap(f, h, household, c, beyond)
+        capped = max(tax_adults - limit, 0)
         if capped > tax_all:
             cap_effect = capped - tax_all
             complementary = _complementary_reduction(h, household, c)
@@ -487,6 +491,8 @@ def _income_tax(  # noqa: C901, PLR0915 (the law's steps in order)
         quarters=quarters,
         adult_quarters=adult_quarters,
         gross_tax=round_half_up(tax_all, TAX_UNIT),
+        declarants_tax=round_half_up(tax_adults, TAX_UNIT),
+        family_quotient_limit=round_half_up(limit, TAX_UNIT),
         family_quotient_cap=round_half_up(cap_effect, TAX_UNIT),
         complementary_reduction=round_half_up(given_back, TAX_UNIT),
         rate=f.rates[bracket],

@@ -13,7 +13,7 @@ from ..errors import ActionFailed, Problem
 from ..registration import action
 from ..security import AUTHENTICATED, IN_SESSION
 from ..simulations import SESSION_KEY, new_store_key, simulation
-from ..tax import calculate_household, calculate_taxpayer
+from ..tax import calculate_taxpayer
 
 # Simulation ids are small integers: a longer number cannot be one (and int() of a
 # 5,000-digit string would raise).
@@ -88,8 +88,8 @@ def calculate_taxes(request):
 def calculate_household_view(request):
     registry = request.registry
     year, household, document = household_documents.household_body(request.body, registry["household_options"])
-    result = calculate_household(registry["tax_years"][year], household)
-    return request.simulations.add([household_documents.household_answer(document, result)])[0]
+    answer = household_documents.calculated(registry["tax_years"][year], household, document)
+    return request.simulations.add([answer])[0]
 
 
 @action("calculate-households", permission=AUTHENTICATED, max_body="batch", response_types=PROGRAM_RESPONSE_TYPES)
@@ -99,8 +99,8 @@ def calculate_households_view(request):
     tax_years = registry["tax_years"]
     return request.simulations.add(
         [
-            household_documents.household_answer(document, calculate_household(tax_years[year], h))
-            for year, h, document in households
+            household_documents.calculated(tax_years[year], household, document)
+            for year, household, document in households
         ]
     )
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from taxapp.household_documents import HouseholdOptions, read_household
 from taxapp.tax import calculate_household, official
+from taxapp.tax.steps import explain
 from tests.tax.conftest import DATA_BY_YEAR, HOUSEHOLD_FIGURES, PARAMETERS, TAX_YEARS
 from tests.tax.exact_household import exact_household
 
@@ -209,3 +210,36 @@ def test_the_salary_rules_are_the_household_rules_of_one_salary(doc):
         official.calculate_tax(YEARS[year], married, children, salary, single_parent).tax
         == compute(simple).income_tax.tax
     )
+
+
+# --- the steps: every figure can be checked from the steps before it ----------------------------
+
+
+@given(documents())
+def test_every_figure_follows_from_the_steps_before_it(doc):
+    year, household, _ = read_household(doc, OPTIONS)
+    result = calculate_household(YEARS[year], household)
+    steps = [(s.step, s.amount) for s in explain(YEARS[year], result)]
+    amounts = dict(steps)
+    names = [name for name, _ in steps]
+    assert names[-3:] == ["due", "marginal_rate", "average_rate"] and len(set(names)) == len(names)
+
+    def total(*kinds):
+        return sum(a for n, a in steps if any(n.endswith(k) for k in kinds))
+
+    incomes = total("_salaries", "_salary_deduction", "_actual_expenses", "_pensions", "_pension_allowance")
+    assert max(incomes + amounts.get("pension_allowance_cap", 0), 0) == amounts["gross_income"]
+    net = max(amounts["gross_income"] + amounts.get("alimony", 0), 0)  # alimony never makes it negative
+    assert amounts.get("net_income", net) == net
+    assert net + amounts.get("special_allowance", 0) == amounts["taxable_income"]
+    brackets = [a for n, a in steps if n.startswith("bracket_")]
+    assert abs(sum(brackets) - amounts["gross_tax"]) <= len(brackets)  # each rounded once
+    capped = amounts["gross_tax"] + amounts.get("family_quotient_cap", 0) + amounts.get("complementary_reduction", 0)
+    if "family_quotient_cap" in amounts:
+        limit = amounts["declarants_tax"] + amounts["family_quotient_limit"]
+        assert abs(limit - amounts["gross_tax"] - amounts["family_quotient_cap"]) <= 1
+    assert abs(capped + amounts.get("discount", 0) + amounts.get("reduction", 0) - amounts["tax"]) <= 2
+    after = ("tax_reductions", "home_employment_credit", "childcare_credit", "tax_advantages_cap")
+    after += ("high_income_contribution", "not_collected", "refund_not_paid", "differential_contribution")
+    assert amounts["tax"] + sum(amounts.get(name, 0) for name in after) == amounts["due"]  # to the euro
+    assert amounts["marginal_rate"] == result.income_tax.rate
