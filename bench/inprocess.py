@@ -320,13 +320,47 @@ def compare(rounds: int, per_round: int) -> None:
     print(f"({lines} request log lines written; load average {os.getloadavg()[0]:.2f} at the end)")
 
 
+def household_stages(count: int = 10_000) -> None:
+    """Where a calculate-households request's time goes, stage by stage, without HTTP."""
+    import gc
+
+    import orjson
+
+    from taxapp.household_documents import _document_body, calculated, households_body
+    from taxapp.tax import calculate_household
+
+    with tempfile.TemporaryDirectory() as directory:
+        app = application(Path(directory))
+    registry = app.registry
+    body = json.dumps(households(count)).encode()
+    read = households_body(body, count, registry["household_options"])
+    data = registry["tax_years"][2026]
+    answers = [calculated(data, h, doc) for _, h, doc in read]
+    stages = [
+        ("JSON parse, keys given twice checked", lambda: _document_body(body)),
+        ("JSON parse alone (json.loads)", lambda: json.loads(body)),
+        ("parse and read the documents", lambda: households_body(body, count, registry["household_options"])),
+        ("the engine", lambda: [calculate_household(data, h) for _, h, _ in read]),
+        ("the engine, its answers and their steps", lambda: [calculated(data, h, doc) for _, h, doc in read]),
+        ("one JSON per simulation (Redis)", lambda: [orjson.dumps(a) for a in answers]),
+        ("the answer's JSON", lambda: orjson.dumps(answers)),
+    ]
+    print(f"| stage, {count:,} documents, best of 3 (gc threshold {gc.get_threshold()[0]}) | ms |")
+    print("|---|---:|")
+    for name, function in stages:
+        print(f"| {name} | {best(function, 1, rounds=3):.0f} |")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--compare", action="store_true", help="the hot-path changes, each undone in turn")
+    parser.add_argument("--household-stages", action="store_true", help="a household batch's time, stage by stage")
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--per-round", type=int, default=50)
     args = parser.parse_args()
     if args.compare:
         compare(args.rounds, args.per_round)
+    elif args.household_stages:
+        household_stages()
     else:
         main_()

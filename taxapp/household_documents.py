@@ -470,12 +470,13 @@ def households_body(body: bytes, max_items: int, options: HouseholdOptions) -> l
     return households
 
 
-def calculated(data: TaxData, household: Household, document: dict) -> dict:
-    """calculate-household's answer of a valid document in the year of ``data``."""
-    return household_answer(data, document, calculate_household(data, household))
+def calculated(data: TaxData, household: Household, document: dict, explained: bool = True) -> dict:
+    """calculate-household's answer of a valid document in the year of ``data`` (without its
+    ``steps`` when not ``explained``: calculate-households' items)."""
+    return household_answer(data, document, calculate_household(data, household), explained)
 
 
-def household_answer(data: TaxData, document: dict, result: HouseholdResult) -> dict:
+def household_answer(data: TaxData, document: dict, result: HouseholdResult, explained: bool = True) -> dict:
     """calculate-household's answer (docs/households.md), without its id (the simulation
     store gives it): the document as understood, the figures the contract requires, then
     how they come about. The client computes the same locally."""
@@ -516,5 +517,7 @@ def household_answer(data: TaxData, document: dict, result: HouseholdResult) -> 
         "home_employment_credit": result.home_employment_credit,
         "childcare_credit": result.childcare_credit,
         "not_collected": result.not_collected,
-        "steps": [step.as_dict() for step in explain(data, result)],
+        # the calculation explained (taxapp.tax.steps); a batch's items leave it out: it would
+        # double a 10,000-household batch's time and its simulations' size (docs/households.md)
+        **({"steps": explain(data, result)} if explained else {}),
     }

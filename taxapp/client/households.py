@@ -160,7 +160,7 @@ def calculate_households_locally(
         except ActionFailed as error:  # the server's own messages
             faulty.append((item, list(error.messages)))
             continue
-        records.append(_record(item, calculated(tax_years[year], household, document)))
+        records.append(_record(item, calculated(tax_years[year], household, document, explained=False)))
     return records, faulty
 
 

@@ -21,9 +21,6 @@ A step that is zero and changes nothing is left out (no alimony, no décote…).
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import NamedTuple
-
 from .data import TaxData
 from .household import QUARTERS, SCALE, HouseholdResult, _figures_of, round_half_up
 
@@ -68,17 +65,14 @@ ARTICLES = {
 }
 
 
-class Step(NamedTuple):
-    step: str  # what the amount is: a key the pages put in words
-    amount: int | float  # euros, or shares and rates
-    article: str
-
-    def as_dict(self) -> dict:
-        return {"step": self.step, "amount": self.amount, "article": self.article}
+# A step: {"step": what the amount is (a key the pages put in words), "amount": euros, or
+# shares and rates, "article": the article it applies}. Plain dicts, as the answer carries
+# them: a batch explains 10,000 households.
+Step = dict
 
 
 def _step(name: str, amount, kind: str | None = None) -> Step:
-    return Step(name, amount, ARTICLES[kind or name])
+    return {"step": name, "amount": amount, "article": ARTICLES[kind or name]}
 
 
 def _brackets(data: TaxData, taxable: int, quarters: int) -> list[Step]:
@@ -156,6 +150,7 @@ def explain(data: TaxData, result: HouseholdResult) -> list[Step]:  # noqa: C901
         steps.append(_step("differential_contribution", result.differential_contribution))
     steps.append(_step("due", result.due))
     steps.append(_step("marginal_rate", it.rate))
-    average = Fraction(result.due, it.taxable_income) if it.taxable_income else Fraction(0)
-    steps.append(_step("average_rate", float(round(average, 4))))
+    # due / taxable income, to 4 decimals (.5 up), without a float deciding the rounding
+    average = round_half_up(10_000 * result.due, it.taxable_income) / 10_000 if it.taxable_income else 0.0
+    steps.append(_step("average_rate", average))
     return steps

@@ -99,7 +99,7 @@ def calculate_households_view(request):
     tax_years = registry["tax_years"]
     return request.simulations.add(
         [
-            household_documents.calculated(tax_years[year], household, document)
+            household_documents.calculated(tax_years[year], household, document, explained=False)
             for year, household, document in households
         ]
     )

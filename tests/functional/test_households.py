@@ -307,3 +307,18 @@ def test_admindata_with_the_household_figures(client, fmt):
 def test_admindata_with_a_bad_household_query(json_client, query, message):
     resp = json_client.get(f"/get-admindata?{query}", status=400).json
     assert (resp["status"], resp["response"]) == (1001, [message])
+
+
+def test_calculate_household_explains_itself_and_a_batch_s_items_do_not(client, fmt):
+    resp = post(client, "/calculate-household", COUPLE)
+    if fmt == "json":
+        steps = resp.json["response"]["steps"]
+        assert steps[0] == {"step": "declarant_1_salaries", "amount": 150000, "article": "CGI art. 79"}
+        assert [s["step"] for s in steps][-3:] == ["due", "marginal_rate", "average_rate"]
+        assert {"step": "due", "amount": 78666, "article": "CGI art. 1657"} in steps
+    else:
+        steps = parse_xml(resp.text).find("response").findall("steps")
+        assert [s.findtext("step") for s in steps][-3:] == ["due", "marginal_rate", "average_rate"]
+        assert steps[1].findtext("amount") == "-14555"
+    batch = post(client, "/calculate-households", [COUPLE])
+    assert "steps" not in (batch.json["response"][0] if fmt == "json" else batch.text)

@@ -219,7 +219,7 @@ def test_the_salary_rules_are_the_household_rules_of_one_salary(doc):
 def test_every_figure_follows_from_the_steps_before_it(doc):
     year, household, _ = read_household(doc, OPTIONS)
     result = calculate_household(YEARS[year], household)
-    steps = [(s.step, s.amount) for s in explain(YEARS[year], result)]
+    steps = [(s["step"], s["amount"]) for s in explain(YEARS[year], result)]
     amounts = dict(steps)
     names = [name for name, _ in steps]
     assert names[-3:] == ["due", "marginal_rate", "average_rate"] and len(set(names)) == len(names)
