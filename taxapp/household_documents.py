@@ -21,7 +21,7 @@ import json
 from typing import Any, NamedTuple
 
 from .contract import MAX_CHILDREN, MAX_SALARY
-from .errors import ActionFailed
+from .errors import ActionFailed, Problem
 from .forms import DuplicateKeys, batch_list, pairs_with_duplicates, parse_json_body
 from .tax import TaxData, calculate_household
 from .tax.household import ADULT_AGE, STATUSES, YOUNG_CHILD_AGE, Dependent, Household, HouseholdResult, Person
@@ -90,22 +90,29 @@ class HouseholdOptions:
 
 
 class _Faults:
-    """The messages of one document, in the order its keys are read."""
+    """The messages of one document, in the order its keys are read, and the same as
+    problems for the pages (``Problem(path, kind)``: the household page says each in plain
+    words next to its field; a rule between keys has a kind of its own)."""
 
     def __init__(self):
         self.messages: list[str] = []
+        self.problems: list[Problem] = []
 
-    def invalid(self, path: str, value: Any, allowed: str) -> None:
+    def invalid(self, path: str, value: Any, allowed: str, kind: str = "invalid") -> None:
         self.messages.append(f"Invalid value [{_as_text(value)}] for parameter [{path} ({allowed})]")
+        self.problems.append(Problem(path, kind))
 
     def missing(self, path: str) -> None:
         self.messages.append(f"[{path}] parameter missing")
+        self.problems.append(Problem(path, "missing"))
 
     def unknown(self, path: str) -> None:
         self.messages.append(f"Unknown parameter [{path}]")
+        self.problems.append(Problem(path, "unknown"))
 
     def twice(self, path: str) -> None:
         self.messages.append(f"[{path}] parameter given twice")
+        self.problems.append(Problem(path, "twice"))
 
 
 def _as_text(value: Any) -> str:
@@ -274,10 +281,13 @@ def _checked_dependent(obj: Any, path: str, income_year: int, faults: _Faults) -
     disabled = _flag(v["disabled"], prefix, "disabled", faults)
     if born not in (None, REQUIRED) and disabled is False:  # the rules between its keys
         if born < oldest:
-            faults.invalid(f"{path}.born", born, allowed_birth())
+            faults.invalid(f"{path}.born", born, allowed_birth(), "too-old")
         elif shared and income_year - 1 - born >= ADULT_AGE:
             faults.invalid(
-                f"{path}.shared_custody", shared, f"false for an adult child: 18 or more on 1 January {income_year}"
+                f"{path}.shared_custody",
+                shared,
+                f"false for an adult child: 18 or more on 1 January {income_year}",
+                "adult-shared",
             )
     if len(faults.messages) > before:
         return None
@@ -308,7 +318,7 @@ def read_household(doc: Any, options: HouseholdOptions) -> tuple[int, Household,
     faults = _Faults()
     household = _read(doc, options, faults)
     if faults.messages:
-        raise ActionFailed(faults.messages)
+        raise ActionFailed(faults.messages, problems=faults.problems)
     return household
 
 
@@ -344,7 +354,7 @@ def _read(doc: Any, options: HouseholdOptions, faults: _Faults):  # noqa: C901 (
                 if status
                 else "1 person, 2 when married"
             )
-            faults.invalid("declarants", value, f"a list of {count}")
+            faults.invalid("declarants", value, f"a list of {count}", "count")
         for i, obj in enumerate(items or ()):
             declarants.append(_person(obj, f"declarants[{i}]", income_year, faults))
 
@@ -363,10 +373,10 @@ def _read(doc: Any, options: HouseholdOptions, faults: _Faults):  # noqa: C901 (
         and dependents_known
         and (status not in ("single", "divorced") or not dependents)
     ):
-        faults.invalid("single_parent", True, "true only when single or divorced, with dependents")
+        faults.invalid("single_parent", True, "true only when single or divorced, with dependents", "rule")
     alone = _flag(v["raised_children_alone"], "", "raised_children_alone", faults)
     if alone and status is not None and dependents_known and (married or dependents):
-        faults.invalid("raised_children_alone", True, "true only when not married, without dependents")
+        faults.invalid("raised_children_alone", True, "true only when not married, without dependents", "rule")
 
     items = _list(
         v["alimony_adult_children"],

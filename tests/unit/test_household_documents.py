@@ -131,3 +131,25 @@ def test_the_usual_dependent_s_way_agrees_with_the_checked_way(obj, income_year)
         obj, "dependents[0]", income_year, checked
     )
     assert fast.messages == checked.messages
+
+
+def test_each_fault_is_also_a_problem_for_the_pages():
+    from taxapp.errors import Problem
+
+    with pytest.raises(ActionFailed) as caught:
+        read_household(
+            {
+                "status": "married",
+                "declarants": [{"born": 1980, "salary": -1}, {}],
+                "dependents": [{"born": 1990}],
+                "colour": 1,
+            },
+            OPTIONS,
+        )
+    assert caught.value.problems == (
+        Problem("colour", "unknown"),
+        Problem("declarants[0].salary", "invalid"),
+        Problem("declarants[1].born", "missing"),
+        Problem("dependents[0].born", "too-old"),
+    )
+    assert len(caught.value.messages) == 4
