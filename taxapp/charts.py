@@ -13,6 +13,7 @@ Pure: no Pyramid, no SQL (the template formats the numbers in the page's languag
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -114,7 +115,7 @@ def income_curve(data: TaxData, household: Household) -> IncomeCurve | None:
     own = (total, own_result.due, own_result.income_tax.rate)
     low_due = min(0, *(d for _, d, _ in raw))
     due_ticks = _ticks(low_due, max(1, *(d for _, d, _ in raw)))
-    top_due = max(due_ticks[-1], max(d for _, d, _ in raw)) or 1
+    top_due = max(due_ticks[-1], *(d for _, d, _ in raw)) or 1
     low_due = min(due_ticks[0], low_due)
     top_rate = 0.5  # the top bracket is 45 %
     span_x = 2 * total
@@ -130,7 +131,7 @@ def income_curve(data: TaxData, household: Household) -> IncomeCurve | None:
 
     points = tuple(Point(i, d, r, x(i), y_due(d), y_rate(r)) for i, d, r in raw)
     rate_line = []
-    for previous, point in zip(points, points[1:], strict=False):  # the rate is a step function
+    for previous, point in itertools.pairwise(points):  # the rate is a step function
         rate_line += [(previous.x, previous.y_rate), (point.x, previous.y_rate)]
     rate_line.append((points[-1].x, points[-1].y_rate))
     return IncomeCurve(
@@ -149,7 +150,7 @@ def year_chart(tax_years: Mapping[int, TaxData], household: Household) -> YearCh
     dues = [(year, calculate_household(data, household).due) for year, data in sorted(tax_years.items())]
     low = min(0, *(d for _, d in dues))
     ticks = _ticks(low, max(1, *(d for _, d in dues)))
-    top = max(ticks[-1], max(d for _, d in dues)) or 1
+    top = max(ticks[-1], *(d for _, d in dues)) or 1
     low = min(ticks[0], low)
     inner = WIDTH - LEFT - RIGHT
     slot = inner / len(dues)
