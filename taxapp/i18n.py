@@ -8,6 +8,10 @@
   session), else the best of ``Accept-Language``, else English. The choice is read
   only from a session the request has already opened: a page that must not touch
   the session (404, 405) follows ``Accept-Language``.
+- ``Accept-Language`` is read bounded (``bounded_accept_language``): its first
+  ``MAX_LANGUAGE_RANGES`` ranges, each at most ``MAX_LANGUAGE_RANGE_LENGTH``
+  characters; WebOb's ``lookup`` is quadratic in a range's length (a 32 KB header
+  cost 0.66 s of CPU, docs/security.md).
 - Money, numbers and percentages are formatted by Babel in the page's locale
   (``money``, ``number`` and ``percent`` filters of the templates).
 
@@ -20,6 +24,7 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import pass_context
 from pyramid.i18n import TranslationStringFactory
+from webob.acceptparse import create_accept_language_header
 
 from .session_store import opened_session
 
@@ -30,8 +35,26 @@ DEFAULT_LOCALE = "en"
 LOCALE_KEY = "locale"  # the session's key of the language chosen on a page
 
 
+# What a browser sends is a few short ranges ("fr-CA,fr;q=0.9,en;q=0.8"); the longest
+# tag of the IANA registry with a q-value is under 32 characters.
+MAX_LANGUAGE_RANGES = 8
+MAX_LANGUAGE_RANGE_LENGTH = 32
+
+
+def bounded_accept_language(header: str) -> str:
+    """The header's first ``MAX_LANGUAGE_RANGES`` ranges, without those longer than
+    ``MAX_LANGUAGE_RANGE_LENGTH``: what negotiation reads. The split stops after the
+    ranges it keeps, so a header of any length costs as much as a short one."""
+    ranges = (r.strip() for r in header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES])
+    return ",".join(r for r in ranges if len(r) <= MAX_LANGUAGE_RANGE_LENGTH)
+
+
 def accepted_locale(request) -> str:
-    return request.accept_language.lookup(LOCALES, default=DEFAULT_LOCALE)
+    header = request.headers.get("Accept-Language")
+    if header is None:
+        return DEFAULT_LOCALE
+    accepted = create_accept_language_header(bounded_accept_language(header))
+    return accepted.lookup(LOCALES, default=DEFAULT_LOCALE)
 
 
 def negotiate_locale(request) -> str:

@@ -603,6 +603,25 @@ def test_a_404_page_is_in_the_browsers_language(testapp):
     assert text(html_page(resp, 404).h1) == "Page introuvable"
 
 
+def page_language(testapp, accept_language):
+    resp = testapp.get("/nowhere", headers={**BROWSER, "Accept-Language": accept_language}, status=404)
+    return html_page(resp, 404).html["lang"]
+
+
+def test_accept_language_is_read_bounded(testapp):
+    """Only the first ranges are read, each of a bounded length: WebOb's lookup is
+    quadratic in a range's length (32 KB cost 0.66 s of CPU, docs/security.md)."""
+    from taxapp.i18n import MAX_LANGUAGE_RANGE_LENGTH, MAX_LANGUAGE_RANGES, bounded_accept_language
+
+    others = [f"d{chr(97 + n)}" for n in range(MAX_LANGUAGE_RANGES - 1)]  # da, db, …
+    assert page_language(testapp, ",".join([*others, "fr"])) == "fr"
+    assert page_language(testapp, ",".join([*others, "de", "fr"])) == "en"  # past the ranges read
+    assert page_language(testapp, "de-" + "a1-" * 10_000 + "a1, fr;q=0.5") == "fr"  # the long range skipped
+    assert page_language(testapp, "fr-" + "a1-" * 10_000 + "a1") == "en"
+    read = bounded_accept_language("de-a1-a1-a1," * 3000)
+    assert len(read) <= MAX_LANGUAGE_RANGES * (MAX_LANGUAGE_RANGE_LENGTH + 1)
+
+
 # --- what a person types -------------------------------------------------------------------------------------
 
 
