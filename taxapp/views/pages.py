@@ -354,8 +354,10 @@ def names_no_page(exc, request):
 
 # --- the language ------------------------------------------------------------------------------
 
-# A page's own address: a path of this site, never another site's ("//host", "/\\host").
-_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s]*")
+# A page's own address: a path of this site, never another site's ("//host", "/\\host"),
+# in printable ASCII as the pages write it (percent-encoded): a control character would
+# go out raw in the Location header, and waitress cannot encode a non-Latin-1 one (500).
+_LOCAL_PATH = re.compile(r"/(?![/\\])[!-~]*")
 
 
 @view_config(route_name="language", request_methods=allowed_methods("language"))

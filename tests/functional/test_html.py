@@ -718,6 +718,35 @@ def test_the_language_switch_goes_back_only_to_this_site(testapp, target):
     assert resp.headers["Location"] == "/"
 
 
+# A page's own address is printable ASCII (paths and queries percent-encoded): anything
+# else would go out raw in the Location header, or could not be encoded in it at all.
+NOT_A_PAGES_ADDRESS = ["/€", "/\x00x", "/a\x7fb", "/a\tb", "/a\r\nSet-Cookie: x=1", "/a b", "/é"]
+
+
+@pytest.mark.parametrize("target", NOT_A_PAGES_ADDRESS)
+def test_the_language_switch_goes_back_only_to_a_printable_ascii_path(testapp, target):
+    resp = testapp.get("/language/fr", {"next": target}, status=303)
+    assert resp.headers["Location"] == "/"
+
+
+def test_the_language_switch_never_fails_through_waitress(live_server):
+    """waitress cannot encode ``/€`` in a header: it answered a bare 500."""
+    import http.client
+
+    host, port = live_server.url.removeprefix("http://").split(":")
+    for query in (
+        "next=/%E2%82%AC",
+        "next=/%00x",
+        "next=/%0D%0ASet-Cookie:%20x=1",
+        "next=/list-simulations%3Fid%3D%25E2",
+    ):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", f"/language/fr?{query}")
+        resp = connection.getresponse()
+        assert (resp.status, resp.getheader("Location")) in ((303, "/"), (303, "/list-simulations?id=%E2")), query
+        connection.close()
+
+
 def test_an_unknown_language_is_404(testapp):
     testapp.get("/language/de", status=404)
 

@@ -258,6 +258,37 @@ def test_a_lone_surrogate_in_a_batch_makes_the_body_invalid(client, fmt, string)
     )
 
 
+BATCH_TEXT = '[{"married": "\ud800", "children": 1, "salary": 1}]'
+OK_BATCH_TEXT = '[{"married": "no", "children": 1, "salary": 1}]'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BATCH_TEXT.encode("utf-8", "surrogatepass"),  # the UTF-8 bytes of a lone surrogate: b"\xed\xa0\x80"
+        BATCH_TEXT.encode("utf-16-le", "surrogatepass"),
+        BATCH_TEXT.encode("utf-16", "surrogatepass"),
+        OK_BATCH_TEXT.encode("utf-16"),  # a valid batch, but not in UTF-8
+        OK_BATCH_TEXT.encode("utf-32-be"),
+        OK_BATCH_TEXT.encode("cp1252") + b"\x80",
+    ],
+)
+def test_a_body_that_is_not_utf8_is_not_a_valid_json_string(client, fmt, body):
+    """Bodies are UTF-8: json.loads of bytes would also read UTF-16 and UTF-32, and let
+    the UTF-8 bytes of a surrogate through to the answer, which could not be written."""
+    resp = batch(client, body, status=400)
+    action, status, (message,) = read(resp, fmt)
+    assert (action, status) == ("calculate-taxes", 1501)
+    assert message.startswith("The POST body is not a valid JSON string: ")
+    assert client.get("/list-simulations").status_int == 200  # nothing stored, nothing broken
+
+
+def test_a_utf8_byte_order_mark_is_allowed(json_client):
+    """RFC 8259 lets a parser ignore it; taxapp did before, and still does."""
+    resp = batch(json_client, b"\xef\xbb\xbf" + OK_BATCH_TEXT.encode(), status=200)
+    assert resp.json["status"] == 1500
+
+
 def test_a_lone_surrogate_in_a_key_makes_the_body_invalid(json_client):
     resp = batch(json_client, r'[{"married": "no", "children": 1, "salary": 1, "\udc00": 1}]', status=400)
     assert "lone surrogate" in resp.json["response"][0]
