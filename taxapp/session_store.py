@@ -38,11 +38,15 @@ What the public options do (``session_factory``)
 ``timeout``/``timeout_trigger``/``python_expires`` (above); ``serialize``/``deserialize``:
 JSON, never pickle; ``detect_changes`` off: taxapp only assigns session keys, never
 mutates a value in place, so nothing is re-serialized to compare; ``deserialized_fails_new``:
-an unreadable session is a new one; ``id_generator``: the library's ``prefixed_id``, so
-session keys are ``taxapp:session:…``; ``redis_client_callable``: the client below;
-``cookie_signer``: the signer of ``session_id_from_cookie``, the library's own default
-(webob's ``SignedSerializer``, salt ``pyramid_session_redis.``, sha512, the id as UTF-8),
-so that cookies issued before stay valid and reading a cookie needs no private helper.
+an unreadable session is a new one; ``id_generator``: ``new_session_id``, the library's
+``prefixed_id`` format (``taxapp:session:`` and 64 characters of ``token_urlsafe(48)``);
+``redis_client_callable``: the client below; ``cookie_signer``: the signer of
+``session_id_from_cookie``, the library's own default (webob's ``SignedSerializer``, salt
+``pyramid_session_redis.``, sha512, the id as UTF-8), so that cookies issued before stay
+valid and reading a cookie needs no private helper; it reads only ids of that format
+(``is_session_id``): a cookie signed with the secret but naming another key (a
+simulations' sorted set, a login counter) is an invalid cookie, never read from Redis
+(it answered 503 or 500).
 
 What no public option does, and the internals it touches
 --------------------------------------------------------
@@ -78,10 +82,11 @@ What no public option does, and the internals it touches
 from __future__ import annotations
 
 import json
+import re
+import secrets
 
 import redis
 from pyramid_session_redis import RedisSessionFactory
-from pyramid_session_redis.util import prefixed_id
 from redis.cluster import RedisCluster
 from webob.cookies import SignedSerializer
 
@@ -90,6 +95,18 @@ from .simulations import SESSION_KEY, store_keys
 SUPPORTED = ">=1.8.1,<1.9"  # the versions this module was checked against (setup.cfg's)
 SESSION_PREFIX = "taxapp:session:"
 COOKIE_SALT = "pyramid_session_redis."  # the library's own: cookies issued before stay valid
+# the library's prefixed_id(SESSION_PREFIX): its _generate_session_id is token_urlsafe(48)
+_SESSION_ID = re.compile(re.escape(SESSION_PREFIX) + r"[A-Za-z0-9_-]{64}")
+
+
+def new_session_id() -> str:
+    return SESSION_PREFIX + secrets.token_urlsafe(48)
+
+
+def is_session_id(text: str) -> bool:
+    """What ``new_session_id`` makes (and the library made before): nothing else of
+    taxapp's keys, whatever a signed cookie names."""
+    return _SESSION_ID.fullmatch(text) is not None
 
 
 def serialize(data: dict) -> bytes:
@@ -117,7 +134,10 @@ class _SessionIdSerializer:
         return session_id.encode()
 
     def loads(self, data: bytes) -> str:
-        return data.decode()  # a UnicodeDecodeError is a ValueError: an invalid cookie
+        session_id = data.decode()  # a UnicodeDecodeError is a ValueError: an invalid cookie
+        if not is_session_id(session_id):
+            raise ValueError("not a session id")  # an invalid cookie, as one badly signed
+        return session_id
 
 
 def cookie_signer(secret: str) -> SignedSerializer:
@@ -173,7 +193,7 @@ def session_factory(client: SessionWrites, secret: str, timeout: int, timeout_tr
         redis_client_callable=lambda request, **redis_options: client,
         serialize=serialize,
         deserialize=deserialize,
-        id_generator=lambda: prefixed_id(SESSION_PREFIX),
+        id_generator=new_session_id,
         detect_changes=False,
         deserialized_fails_new=True,
         **options,

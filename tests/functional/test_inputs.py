@@ -9,8 +9,9 @@ from urllib.parse import quote
 import lxml.etree
 import pytest
 from webob import Request
-from webtest import TestRequest
+from webtest import TestApp, TestRequest
 
+from taxapp.contract import NO_SESSION
 from taxapp.errors import FORM_BODY_MESSAGE
 from tests.functional.answers import batch, check, read
 from tests.functional.conftest import start
@@ -240,6 +241,39 @@ def test_route_segments_are_ascii_digits(json_client):
     for digits in ("\u0663", "\uff13", "\u09e9", "3\u0663"):  # Arabic-Indic, fullwidth, Bengali three
         json_client.get("/delete-simulation/" + quote(digits), status=404)
     assert [s["id"] for s in json_client.get("/list-simulations").json["response"]] == [1, 2, 3]
+
+
+# --- cookies -------------------------------------------------------------------------------------------
+
+
+def foreign_ids(app, client):
+    """Keys of taxapp's that are not sessions: a session's simulations and their id
+    counter, a login counter; and ids of the session key's prefix that taxapp never makes."""
+    from taxapp.session_store import SESSION_PREFIX, session_content, session_id_from_cookie
+
+    client.post("/calculate-tax", {"married": "no", "children": "0", "salary": "1"})
+    redis = app.registry["redis"]
+    secret = app.registry.settings["redis.sessions.secret"]
+    store = session_content(redis.get(session_id_from_cookie(client.cookies["session"], secret)))["simulations"]
+    counter = app.registry["login_throttle"].keys("nobody", "192.0.2.99")[1]
+    redis.set(counter, 1, ex=60)
+    return [f"{store}:simulations", f"{store}:last-id", counter, SESSION_PREFIX, f"{SESSION_PREFIX}x", "", "é"]
+
+
+def test_a_signed_cookie_that_names_no_session_is_no_session(app, json_client):
+    """A cookie signed with the session secret but naming another key of taxapp's (a
+    leaked secret, another signer) is refused unread: it reached a 503 (a sorted set)
+    or a 500 (a counter)."""
+    from taxapp.session_store import cookie_signer, session_id_from_cookie
+
+    secret = app.registry.settings["redis.sessions.secret"]
+    for foreign in foreign_ids(app, json_client):
+        client = TestApp(app)
+        client.set_cookie("session", cookie_signer(secret).dumps(foreign).decode())
+        check(client.get("/list-simulations", status=400), "json", "list-simulations", 101, [NO_SESSION])
+        client.get("/init-session/xml", status=200)  # a new session, of taxapp's own kind
+        assert session_id_from_cookie(client.cookies["session"], secret) != foreign
+    assert json_client.get("/list-simulations").json["status"] == 500  # the keys named are intact
 
 
 # --- JSON batches ------------------------------------------------------------------------------------
