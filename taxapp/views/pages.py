@@ -270,12 +270,36 @@ def tax_page(request):
 DELETED_QUEUE = "deleted"
 
 
+def list_page_number(request) -> int:
+    """``?page=N`` of the list: 1 unless a page number (``02`` is 2)."""
+    _, number = actions.simulation_id(request.GET.get("page", ""))
+    return number or 1
+
+
+def list_page_path(request, number: int) -> str:
+    return request.route_path("list-simulations", _query={"page": number} if number > 1 else {})
+
+
 @action("list-simulations", permission=AUTHENTICATED, response_types=PAGES, template="simulations")
 def list_page(request):
+    """One page of the list, newest first: a page is ``taxapp.list_page_size`` simulations
+    (a whole session at the cap was a page of 7 MiB and 2.7 s of CPU); past the last
+    page, the last one."""
+    size, number = request.registry["list_page_size"], list_page_number(request)
+    held, simulations = request.simulations.page(number, size)
+    pages = max(1, -(-held // size))
+    if number > pages:
+        number = pages
+        held, simulations = request.simulations.page(number, size)
     deleted = request.session.pop_flash(DELETED_QUEUE)
     return page(
         request,
-        simulations=request.simulations.list(),
+        simulations=simulations,
+        held=held,
+        page_number=number,
+        pages=pages,
+        newer=list_page_path(request, number - 1) if number > 1 else None,
+        older=list_page_path(request, number + 1) if number < pages else None,
         notes=[_("Simulation #${value} deleted.", mapping={"value": n}) for n in deleted],
         **tax_form(request),
     )

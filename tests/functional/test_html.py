@@ -334,13 +334,80 @@ def test_500_table_of_the_simulations(signed_in):
         "Actions",
     ]
     rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in soup.select("tbody tr")]
-    assert rows[0] == ["1", "Yes", "2", "€55,555", "€2,814", "€0", "€0", "€0", "14%", "2019", "course", "Delete"]
-    assert rows[1][:3] == ["2", "No", "0"] and rows[1][8] == "45%"
+    assert rows[1] == ["1", "Yes", "2", "€55,555", "€2,814", "€0", "€0", "€0", "14%", "2019", "course", "Delete"]
+    assert rows[0][:3] == ["2", "No", "0"] and rows[0][8] == "45%"  # newest first
     # the landmarks have names of their own (axe landmark-unique)
     assert soup.find(class_="table-scroll")["aria-label"] != text(soup.h1)
     deletes = [a["href"] for a in soup.select("tbody a.delete")]
-    assert deletes == ["/delete-simulation/1", "/delete-simulation/2"]
+    assert deletes == ["/delete-simulation/2", "/delete-simulation/1"]
     assert "Your list of simulations is empty" not in text(soup)
+
+
+@pytest.fixture(scope="module")
+def paged_app(sqlite_url, redis_url):
+    """Pages of 3 simulations."""
+    from taxapp import main
+    from tests.conftest import app_settings
+
+    return main({}, **app_settings(sqlite_url, redis_url, **{"taxapp.list_page_size": "3"}))
+
+
+@pytest.fixture
+def seven_simulations(paged_app):
+    from webtest import TestApp
+
+    testapp = TestApp(paged_app)
+    page = login(testapp)
+    for n in range(7):
+        calculate(testapp, page, salary=str(30000 + n), status=303)
+    return testapp
+
+
+def list_page(testapp, query=""):
+    """(ids shown, the lead, {rel: href} of the pages' links) of a page of the list."""
+    soup = html_page(testapp.get("/list-simulations" + query))
+    links = {a["rel"][0]: a["href"] for a in soup.select("nav.pages a")}
+    return [text(row.th) for row in soup.select("tbody tr")], text(soup.find(class_="lead")), links
+
+
+def test_the_list_is_paged_newest_first(seven_simulations):
+    testapp = seven_simulations
+    first = list_page(testapp)
+    assert first == (["7", "6", "5"], "7 simulations, newest first. Page 1 of 3.", {"next": "/list-simulations?page=2"})
+    assert list_page(testapp, "?page=2") == (
+        ["4", "3", "2"],
+        "7 simulations, newest first. Page 2 of 3.",
+        {"prev": "/list-simulations", "next": "/list-simulations?page=3"},
+    )
+    assert list_page(testapp, "?page=3") == (
+        ["1"],
+        "7 simulations, newest first. Page 3 of 3.",
+        {"prev": "/list-simulations?page=2"},
+    )
+    assert list_page(testapp, "?page=99")[0] == ["1"]  # past the last page: the last one
+    for query in ("?page=0", "?page=-1", "?page=abc", "?page=" + "9" * 50, "?page=02"):
+        assert list_page(testapp, query)[0] == (["4", "3", "2"] if query == "?page=02" else ["7", "6", "5"])
+    testapp.get("/delete-simulation/7", status=303)
+    assert list_page(testapp)[:2] == (["6", "5", "4"], "6 simulations, newest first. Page 1 of 2.")
+
+
+def test_the_pages_of_the_list_in_french(seven_simulations):
+    testapp = seven_simulations
+    soup = html_page(testapp.get("/list-simulations?page=2", headers={"Accept-Language": "fr"}))
+    assert text(soup.find(class_="lead")) == "7 simulations, la plus récente en premier. Page 2 sur 3."
+    assert [text(a) for a in soup.select("nav.pages a")] == [
+        "Page précédente (plus récentes)",
+        "Page suivante (plus anciennes)",
+    ]
+    assert soup.find("nav", class_="pages")["aria-label"] == "Pages de la liste"
+    # the language switch comes back to the same page
+    assert soup.find("a", class_="language")["href"] == "/language/en?next=%2Flist-simulations%3Fpage%3D2"
+
+
+def test_a_list_of_one_page_has_no_pages_links(signed_in):
+    testapp, page = signed_in
+    calculate(testapp, page)
+    assert list_page(testapp) == (["1"], "1 simulation, newest first.", {})
 
 
 def test_600_redirects_303_to_the_list(signed_in):
