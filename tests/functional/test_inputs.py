@@ -276,6 +276,19 @@ def test_a_signed_cookie_that_names_no_session_is_no_session(app, json_client):
     assert json_client.get("/list-simulations").json["status"] == 500  # the keys named are intact
 
 
+@pytest.mark.parametrize("cookie", ["session=\\\x80", 'a="\\\xff"; session=x', "session=\\\xc3"])
+def test_a_cookie_header_webob_cannot_decode_is_no_cookie(app, json_client, cookie):
+    """A backslash-quoted byte that is not UTF-8, in any cookie, made WebOb's cookie
+    parser raise wherever the session was read: a bare 500 (found by the fuzz test)."""
+    request = Request.blank("/list-simulations")
+    request.environ["HTTP_COOKIE"] = cookie
+    resp = request.get_response(app)
+    assert resp.status_int == 400 and resp.json["status"] == 101 and "Set-Cookie" not in resp.headers
+    request = Request.blank("/init-session/json")
+    request.environ["HTTP_COOKIE"] = cookie
+    assert request.get_response(app).json["status"] == 700  # a new session
+
+
 # --- JSON batches ------------------------------------------------------------------------------------
 
 
