@@ -9,7 +9,7 @@ The page decisions (docs/pages.md) are made here, each by a view of its own:
   next to the field concerned (``PLAIN``), never the protocol's messages;
 - a browser without a session (none, expired, forged) is sent to the sign-in page;
   a browser's 404 and 405 are pages of the layout;
-- the language chosen on a page is kept in the session.
+- the language chosen on a page is kept in a cookie of its own (``i18n``).
 
 Templates render what these views return; the result object of the action is
 there too (``action``, ``status``, ``response``).
@@ -30,7 +30,7 @@ from .. import forms
 from ..contract import ACTIONS, DEFAULT_RESPONSE_TYPE, MAX_CHILDREN, MAX_SALARY
 from ..derivers import Page
 from ..errors import ActionFailed, BodyRefused, Problem
-from ..i18n import DEFAULT_LOCALE, LOCALE_KEY, LOCALES, _
+from ..i18n import DEFAULT_LOCALE, LOCALES, _, keep_language
 from ..registration import action, failure_view
 from ..renderers.html import template
 from ..responses import Found, SeeOther
@@ -384,9 +384,11 @@ def names_no_page(exc, request):
 _LOCAL_PATH = re.compile(r"/(?![/\\])[!-~]*")
 
 
-@view_config(route_name="language", request_methods=allowed_methods("language"))
+# It changes what the pages are (a cookie): refused cross-site like the other changes.
+@view_config(route_name="language", request_methods=allowed_methods("language"), refuse_cross_site=True)
 def choose_language(request):
     """``/language/fr?next=/list-simulations``: the pages in French from now on."""
-    request.session[LOCALE_KEY] = request.matchdict["locale"]
     target = request.GET.get("next", "")
-    return SeeOther(target if _LOCAL_PATH.fullmatch(target) else request.route_path("home"))
+    response = SeeOther(target if _LOCAL_PATH.fullmatch(target) else request.route_path("home"))
+    keep_language(request, response, request.matchdict["locale"])
+    return response

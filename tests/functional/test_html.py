@@ -814,6 +814,39 @@ def test_the_language_switch_never_fails_through_waitress(live_server):
         connection.close()
 
 
+def test_the_language_switch_creates_no_session(testapp):
+    """A visitor without a session (a 404 page's switch) gets the language in a cookie of
+    its own; no session is stored in Redis for them."""
+    resp = testapp.get("/language/fr", {"next": "/nowhere"}, status=303)
+    (cookie,) = resp.headers.getall("Set-Cookie")
+    assert cookie.startswith("language=fr;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "session" not in testapp.cookies
+    assert text(html_page(testapp.get("/nowhere", headers=BROWSER, status=404), 404).h1) == "Page introuvable"
+    assert html_page(testapp.get("/init-session/html")).html["lang"] == "fr"  # and once a session starts
+
+
+def test_the_language_switch_does_not_rewrite_a_session(signed_in):
+    testapp, _ = signed_in
+    resp = testapp.get("/language/fr", {"next": "/list-simulations"}, status=303)
+    assert [c.split("=")[0] for c in resp.headers.getall("Set-Cookie")] == ["language"]
+    assert html_page(testapp.get("/list-simulations")).html["lang"] == "fr"
+    testapp.get("/end-session", status=302)
+    assert html_page(testapp.get("/init-session/html")).html["lang"] == "fr"  # the choice outlives the session
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "http://evil.example"}]
+)
+def test_a_cross_site_language_switch_is_refused(signed_in, headers):
+    testapp, _ = signed_in
+    resp = testapp.get("/language/fr", {"next": "/list-simulations"}, headers=headers, status=400)
+    assert alerts(html_page(resp, 400)) == CSRF_MESSAGE and "Set-Cookie" not in resp.headers
+    assert html_page(testapp.get("/list-simulations")).html["lang"] == "en"
+    testapp.reset()  # no session: refused too, in JSON (no session type yet), and none is made
+    resp = testapp.get("/language/fr", headers=headers, status=400)
+    assert resp.json["status"] == 102 and "Set-Cookie" not in resp.headers
+
+
 def test_an_unknown_language_is_404(testapp):
     testapp.get("/language/de", status=404)
 
