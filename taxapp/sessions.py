@@ -181,9 +181,15 @@ def includeme(config):
     config.add_request_method(simulations, reify=True)
 
 
+# An option of the URL whose name says it holds a secret (password=, ssl_password=,
+# sentinel_password=, …token=, …secret=, any case): its value is hidden.
+_SECRET_OPTION = re.compile(r"([?&;][^=&;#]*(?:password|secret|token)[^=&;#]*=)[^&;#]*", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password (before the host, or a ``password`` option), for messages and logs."""
+    """The URL without its secrets (the user and password before the host, every option
+    named for a secret), for messages and logs: the start-up line is mailed."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         url = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
+    return _SECRET_OPTION.sub(r"\1***", url)
