@@ -267,7 +267,10 @@ def tax_page(request):
 
 # --- the list ----------------------------------------------------------------------------------
 
-DELETED_QUEUE = "deleted"
+# The simulations deleted since the list was last shown, said on it once; the last few
+# only: a session that deletes without ever showing the list kept one note per deletion.
+DELETED_KEY = "deleted"
+MAX_DELETED_NOTES = 10
 
 
 def list_page_number(request) -> int:
@@ -291,7 +294,7 @@ def list_page(request):
     if number > pages:
         number = pages
         held, simulations = request.simulations.page(number, size)
-    deleted = request.session.pop_flash(DELETED_QUEUE)
+    deleted = request.session.pop(DELETED_KEY) if DELETED_KEY in request.session else []
     return page(
         request,
         simulations=simulations,
@@ -308,7 +311,8 @@ def list_page(request):
 @action("delete-simulation", permission=AUTHENTICATED, response_types=PAGES)
 def delete(request):
     actions.delete_simulation(request)
-    request.session.flash(actions.simulation_id(request.matchdict["n"])[0], DELETED_QUEUE)
+    noted = [*request.session.get(DELETED_KEY, []), actions.simulation_id(request.matchdict["n"])[0]]
+    request.session[DELETED_KEY] = noted[-MAX_DELETED_NOTES:]
     return SeeOther(request.route_path("list-simulations"))
 
 

@@ -2,6 +2,8 @@
 
 Without ``Accept-Language`` the pages are in English; French is tested at the end."""
 
+import json
+
 import pytest
 
 from tests.functional.conftest import start
@@ -408,6 +410,28 @@ def test_a_list_of_one_page_has_no_pages_links(signed_in):
     testapp, page = signed_in
     calculate(testapp, page)
     assert list_page(testapp) == (["1"], "1 simulation, newest first.", {})
+
+
+def test_the_deletion_notes_a_session_keeps_are_capped(signed_in, redis_url):
+    """Deleting without ever showing the list kept a note per deletion in the session."""
+    import redis
+
+    from taxapp.session_store import session_content
+    from taxapp.views.pages import MAX_DELETED_NOTES
+    from tests.conftest import session_keys
+
+    testapp, page = signed_in
+    deleted = MAX_DELETED_NOTES + 15
+    for _ in range(deleted):
+        calculate(testapp, page, status=303)
+    for n in range(1, deleted + 1):
+        testapp.get(f"/delete-simulation/{n}", status=303)
+    store = redis.Redis.from_url(redis_url)
+    content = session_content(store.get(session_keys(testapp, redis_url)[0]))
+    store.close()
+    assert len(json.dumps(content)) < 400, content  # the session's content, notes included
+    notes = [text(p) for p in html_page(testapp.get("/list-simulations")).select('[role="status"] p')]
+    assert notes == [f"Simulation #{n} deleted." for n in range(deleted - MAX_DELETED_NOTES + 1, deleted + 1)]
 
 
 def test_600_redirects_303_to_the_list(signed_in):
