@@ -77,6 +77,11 @@ What no public option does, and the internals it touches
    ``_session_state.dont_persist``/``dont_refresh``, set after a failed write so that
    the finished callback does not try again outside
    the exception views.
+5. The library deletes the session cookie (end-session, an invalid session) with its name
+   and path only (``_delete_cookie``: ``response.delete_cookie(name, path, domain)``), so
+   the deletion lacked ``Secure``, ``HttpOnly`` and ``SameSite``: a response callback of
+   taxapp's, added after the library's, sets it again with them (``_delete_as_set``).
+   Relies on the deletion being a ``Set-Cookie`` of ``<name>=;``, as WebOb writes it.
 """
 
 from __future__ import annotations
@@ -84,6 +89,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from functools import partial
 
 import redis
 from pyramid_session_redis import RedisSessionFactory
@@ -184,8 +190,10 @@ class SessionRedisCluster(SessionWrites, RedisCluster):
 
 
 def session_factory(client: SessionWrites, secret: str, timeout: int, timeout_trigger: int, **options):
-    """pyramid_session_redis's factory on ``client``; ``options``: more of its public ones."""
-    return RedisSessionFactory(
+    """pyramid_session_redis's factory on ``client``; ``options``: more of its public ones.
+
+    Its session cookie's deletion is set again with the cookie's own attributes (point 5)."""
+    factory = RedisSessionFactory(
         timeout=timeout,
         timeout_trigger=timeout_trigger,
         python_expires=True,
@@ -198,6 +206,28 @@ def session_factory(client: SessionWrites, secret: str, timeout: int, timeout_tr
         deserialized_fails_new=True,
         **options,
     )
+    name = options.get("cookie_name", "session")
+    attributes = {
+        "secure": options.get("cookie_secure", False),
+        "httponly": options.get("cookie_httponly", False),
+        "samesite": options.get("cookie_samesite"),
+    }
+    deleted_as_set = partial(_delete_as_set, name, attributes)
+
+    def session(request):
+        opened = factory(request)
+        request.add_response_callback(deleted_as_set)  # after the library's own
+        return opened
+
+    return session
+
+
+def _delete_as_set(name, attributes, request, response) -> None:
+    """A deletion of the session cookie with its Secure, HttpOnly and SameSite, as it was set."""
+    deletion = f"{name}=;"
+    if any(header.startswith(deletion) for header in response.headers.getall("Set-Cookie")):
+        response.unset_cookie(name, strict=False)
+        response.set_cookie(name, None, path="/", **attributes)
 
 
 def opened_session(request):

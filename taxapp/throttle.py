@@ -17,6 +17,9 @@ attempts are refused without checking the password (201 / 429, with
   throttled); so does an attempt that ends otherwise than by a wrong password.
 - The user name is hashed into the key (any length, any character); an IPv6
   client is counted by its /64 network, what one subscriber usually holds.
+- Each failed and each refused attempt is logged (``taxapp.logins``, a warning) with the
+  user name as sent (``logs.logged_text``) and the client's address, never the password:
+  what an operator, or fail2ban, needs to see where guesses come from.
 - The client address is ``request.remote_addr`` (``REMOTE_ADDR``): the peer, or
   the client a trusted proxy names, as waitress sets it (production.ini trusts the
   proxy on 127.0.0.1). Not ``request.client_addr``, which reads a client's own
@@ -32,11 +35,15 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import logging
 import math
 from contextlib import contextmanager
 
 from .contract import LOGIN_THROTTLE
 from .errors import ActionFailed, Problem
+from .logs import logged_text
+
+log = logging.getLogger("taxapp.logins")
 
 # KEYS: the user's counter, the address's. ARGV: window (s), max for the user, for
 # the address. Returns 0 and counts the attempt, or the milliseconds to wait.
@@ -117,13 +124,18 @@ class LoginThrottle:
         """Around one password check: refused with ``TooManyFailures`` when over a limit;
         counted as a failure if it raises a 401, given back otherwise."""
         keys = self.keys(login, address)
+        who = f"user={logged_text(login)} address={logged_text(address or '-')}"
         wait_ms = self._reserve(keys=keys, args=[self.window, self.max_failures, self.max_failures_per_address])
         if wait_ms:
-            raise TooManyFailures(math.ceil(wait_ms / 1000))
+            seconds = math.ceil(wait_ms / 1000)
+            log.warning("throttled login: %s retry_after=%ds", who, seconds)
+            raise TooManyFailures(seconds)
         try:
             yield
         except BaseException as error:
-            if not (isinstance(error, ActionFailed) and error.http_status == 401):
+            if isinstance(error, ActionFailed) and error.http_status == 401:
+                log.warning("failed login: %s", who)
+            else:
                 self._give_back(keys=keys, args=[0])  # not a wrong password
             raise
         self._give_back(keys=keys, args=[1])

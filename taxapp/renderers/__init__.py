@@ -30,11 +30,17 @@ def renderer(response_type: str, template: str | None = None) -> str:
     return RENDERERS[response_type]
 
 
+# A JSON or XML answer holds a session's data (simulations, the admin data of a user):
+# no cache keeps it, and no browser reads it as another type (html.PAGE_HEADERS for pages).
+PROGRAM_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
 def _set_content_type(system, content_type):
     request = system.get("request")
     if request is not None:
         request.response.content_type = content_type
         request.response.charset = "utf-8"
+        request.response.headers.update(PROGRAM_HEADERS)
 
 
 def json_dumps(value) -> bytes:

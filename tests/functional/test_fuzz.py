@@ -469,6 +469,8 @@ def check_answer(sent, status, headers, body):
         return
     content_type = headers.get("content-type", "").split(";")[0]
     head = sent["method"] == "HEAD"
+    if content_type in ("application/json", "application/xml"):
+        assert (headers["cache-control"], headers["x-content-type-options"]) == ("no-store", "nosniff"), context
     if content_type == "application/json":
         if not head:
             result = json.loads(body)

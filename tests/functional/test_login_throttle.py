@@ -4,6 +4,7 @@ Each test has an application of its own with small limits and counters under a
 prefix of its own, so that no other test's logins count.
 """
 
+import logging
 import re
 import time
 import uuid
@@ -217,3 +218,19 @@ def test_the_html_login_page_shows_the_refusal_with_429(app):
     seconds = int(REFUSED.fullmatch(message).group(1))
     assert resp.headers["Retry-After"] == str(seconds)
     assert soup.find("input", attrs={"name": "password"}) is not None and value(soup, "user") == "admin"
+
+
+def test_failed_and_throttled_logins_are_logged_with_the_client_address(app, caplog):
+    """An operator (or fail2ban) must see where the guesses come from; the name is
+    logged printable (a line break cannot forge a line), never a password."""
+    testapp = client(app, "192.0.2.77")
+    with caplog.at_level(logging.INFO, logger="taxapp"):
+        for _ in range(MAX_USER):
+            attempt(testapp, user="adm\nin", password="guess-1", status=401)
+        attempt(testapp, user="adm\nin", password="guess-2", status=429)
+        attempt(testapp, user="admin", password="admin", status=200)
+    lines = [r.getMessage() for r in caplog.records if r.name == "taxapp.logins"]
+    assert lines[:MAX_USER] == ["failed login: user=adm%0Ain address=192.0.2.77"] * MAX_USER
+    assert re.fullmatch(r"throttled login: user=adm%0Ain address=192\.0\.2\.77 retry_after=\d+s", lines[MAX_USER])
+    assert len(lines) == MAX_USER + 1  # a success is not a warning
+    assert "guess" not in caplog.text
