@@ -23,7 +23,10 @@ attempts are refused without checking the password (201 / 429, with
 - The client address is ``request.remote_addr`` (``REMOTE_ADDR``): the peer, or
   the client a trusted proxy names, as waitress sets it (production.ini trusts the
   proxy on 127.0.0.1). Not ``request.client_addr``, which reads a client's own
-  ``X-Forwarded-For`` whenever the server lets one through.
+  ``X-Forwarded-For`` whenever the server lets one through. It is parsed and
+  normalised (``client_network``) before it names a key; a ``REMOTE_ADDR`` that is not
+  an IP address (a proxy's header as sent: a name, 5 KB of text) is refused, 400, by
+  ``client_address_tween_factory``, before anything else reads the request.
 - ``taxapp.login.key_prefix`` (default ``taxapp:login:``) puts the counters of
   separate installations (or test runs) sharing one Redis apart.
 - Every counter carries the hash tag ``{counters}``: the scripts touch a user's and an
@@ -37,7 +40,10 @@ import hashlib
 import ipaddress
 import logging
 import math
+import re
 from contextlib import contextmanager
+
+from pyramid.response import Response
 
 from .contract import LOGIN_THROTTLE
 from .errors import ActionFailed, Problem
@@ -88,17 +94,34 @@ class TooManyFailures(ActionFailed):
         )
 
 
-def address_key(address: str | None) -> str:
-    """The client as counted: its IPv4 address, or its IPv6 /64 network."""
+# What a server gives when it knows no client address: nothing (a WSGI test client), or
+# "localhost" (waitress on a unix socket). Such clients are counted together.
+NO_ADDRESS = ("", "localhost")
+UNKNOWN = "unknown"
+# waitress takes the port off "192.0.2.1:8080" but leaves it after an IPv6 address in brackets
+_BRACKETED = re.compile(r"\[([^\]]*)\](?::[0-9]{1,5})?")
+
+
+def client_network(address: str | None) -> str | None:
+    """The client as counted: its IPv4 address, or its IPv6 /64 network (an IPv4 client
+    mapped in IPv6 by its IPv4 address; a zone dropped), in one spelling whatever the one
+    sent; ``UNKNOWN`` when the server names no client; None when what it names is not an
+    IP address."""
+    text = (address or "").strip()
+    if text in NO_ADDRESS:
+        return UNKNOWN
+    bracketed = _BRACKETED.fullmatch(text)  # "[2001:db8::1]", "[2001:db8::1]:443"
+    if bracketed:
+        text = bracketed.group(1)
     try:
-        ip = ipaddress.ip_address(address or "")
+        ip = ipaddress.ip_address(text)
     except ValueError:
-        return address or "unknown"
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
+        return None
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
 
 
 class LoginThrottle:
@@ -117,7 +140,8 @@ class LoginThrottle:
 
     def keys(self, login: str, address: str | None) -> list[str]:
         user = hashlib.sha256(login.encode("utf-8", "backslashreplace")).hexdigest()[:32]
-        return [f"{self.prefix}{{counters}}:user:{user}", f"{self.prefix}{{counters}}:address:{address_key(address)}"]
+        network = client_network(address) or UNKNOWN  # (never None for a request: refused before)
+        return [f"{self.prefix}{{counters}}:user:{user}", f"{self.prefix}{{counters}}:address:{network}"]
 
     @contextmanager
     def attempt(self, login: str, address: str | None):
@@ -146,6 +170,24 @@ def login_attempt(request, login: str):
     return request.registry["login_throttle"].attempt(login, request.remote_addr)
 
 
+NOT_AN_ADDRESS = "400 Bad Request: the client address is not an IP address\n"
+
+
+def client_address_tween_factory(handler, registry):
+    """A request whose client address (``REMOTE_ADDR``) is not an IP address is refused,
+    one line of text as waitress refuses a malformed proxy header: what the address names
+    (counters in Redis) is never made of such a text."""
+
+    def client_address_tween(request):
+        if client_network(request.remote_addr) is None:
+            log.warning("refused: the client address is not an IP address: %s", logged_text(request.remote_addr))
+            return Response(NOT_AN_ADDRESS, status=400, content_type="text/plain", charset="utf-8")
+        return handler(request)
+
+    return client_address_tween
+
+
 def includeme(config):
     config.registry["login_throttle"] = LoginThrottle(config.registry["redis"], config.get_settings())
     config.add_request_method(login_attempt)
+    config.add_tween("taxapp.throttle.client_address_tween_factory", under="taxapp.tweens.request_log_tween_factory")
