@@ -29,6 +29,7 @@ from pyramid.security import Allowed, Denied
 
 from .contract import NO_SESSION, not_authenticated
 from .errors import StartupError
+from .session_store import keep_for
 
 # Permissions of the views (docs/api.md, pipeline checks 1 and 3).
 IN_SESSION = "in-session"
@@ -121,6 +122,7 @@ class SessionSecurityPolicy:
         session.invalidate()
         session.update(content)
         session[USER_KEY] = userid
+        keep_for(session, request.registry["signed_in_lifetime"])  # no longer the short one of before sign-in
         new_csrf_token(request)
         return []
 

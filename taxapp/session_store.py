@@ -14,11 +14,19 @@ Session lifetime
 A session is read with one Redis round trip (a GET) and written back only when it
 changed, or when it is due for a rewrite: the idle timeout is kept by rewriting the
 session, with a new time to live, at most once per ``redis.sessions.refresh_interval``
-seconds (default 60). A session is kept ``timeout + refresh_interval`` seconds from its
-last rewrite and rewritten once it has less than ``timeout`` seconds left, so that every
-request leaves it at least ``timeout`` seconds. In the library's terms: its ``timeout``
-is ours plus the interval, its ``timeout_trigger`` is ours (with ``python_expires``, the
-expiry is also checked in the payload). Each rewrite gives the session's simulations
+seconds (default 60). A signed-in session is kept ``timeout + refresh_interval`` seconds
+from its last rewrite and rewritten once it has less than ``timeout`` seconds left, so
+that every request leaves it at least ``timeout`` seconds. In the library's terms: that
+session's own ``timeout`` (the payload's ``t``) is ours plus the interval, the factory's
+``timeout_trigger`` is ours (with ``python_expires``, the expiry is also checked in the
+payload).
+
+Before sign-in a session lives ``redis.sessions.timeout_before_sign_in`` seconds (default
+120): the factory's ``timeout``, which every new session gets; as it is shorter than the
+trigger, each request that reads such a session rewrites it, renewing it. The sign-in
+gives the session its own, longer timeout (``keep_for``, through the library's public
+``adjust_session_timeout`` and ``adjust_session_expires``), kept in its payload. So a
+client starting sessions it never signs in to leaves them for two minutes, not thirty. Each rewrite gives the session's simulations
 (``taxapp.simulations``) the session's time to live, in the same round trip, so that
 they live as long as it does.
 
@@ -89,6 +97,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from functools import partial
 
 import redis
@@ -228,6 +237,13 @@ def _delete_as_set(name, attributes, request, response) -> None:
     if any(header.startswith(deletion) for header in response.headers.getall("Set-Cookie")):
         response.unset_cookie(name, strict=False)
         response.set_cookie(name, None, path="/", **attributes)
+
+
+def keep_for(session, seconds: int) -> None:
+    """The session's own lifetime from now on (the library's public ``adjust_session_*``):
+    what a sign-in gives a session started with the short one of sessions before sign-in."""
+    session.adjust_session_timeout(seconds)
+    session.adjust_session_expires(int(time.time()) + seconds)
 
 
 def opened_session(request):

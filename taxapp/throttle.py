@@ -1,4 +1,11 @@
-"""Login throttling: failed logins counted in Redis, per user name and per client address.
+"""Login throttling, and the sessions one address starts: counted in Redis.
+
+The sessions one client address starts are bounded the same way (``NewSessions``): at
+most ``taxapp.sessions.max_new_per_address`` (default 120) within
+``taxapp.sessions.window`` seconds (default 60) of the first, then refused (701 / 429,
+``Retry-After``) until that window ends; one Redis key per address, with a time to live.
+
+Login throttling: failed logins counted in Redis, per user name and per client address.
 
 After ``taxapp.login.max_failures`` failed logins (default 10) for one user name, or
 ``taxapp.login.max_failures_per_address`` (default 50) from one client address,
@@ -45,7 +52,7 @@ from contextlib import contextmanager
 
 from pyramid.response import Response
 
-from .contract import LOGIN_THROTTLE
+from .contract import LOGIN_THROTTLE, NEW_SESSIONS
 from .errors import ActionFailed, Problem
 from .logs import logged_text
 
@@ -82,16 +89,45 @@ return 0
 """
 
 
-class TooManyFailures(ActionFailed):
-    """201 / 429: the user name or the address has used up its failures for the window."""
+# KEYS: the address's counter of new sessions. ARGV: window (s), the most. Returns 0 and
+# counts the session, or the milliseconds to wait.
+_NEW_SESSION = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[2]) then
+  return math.max(redis.call('PTTL', KEYS[1]), 1)
+end
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX')
+redis.call('INCR', KEYS[1])
+return 0
+"""
+
+
+class Throttled(ActionFailed):
+    """x01 / 429, with ``Retry-After``: a count of the window is used up."""
+
+    message = ""  # with {seconds}
+    kind = ""  # the pages' problem
 
     def __init__(self, seconds: int):
         super().__init__(
-            [f"Too many failed attempts: try again in {seconds} seconds"],
+            [self.message.format(seconds=seconds)],
             http_status=429,
             headers={"Retry-After": str(seconds)},
-            problems=[Problem(None, "throttled", str(seconds))],
+            problems=[Problem(None, self.kind, str(seconds))],
         )
+
+
+class TooManySessions(Throttled):
+    """The client's address has started its most sessions for the window (init-session: 701)."""
+
+    message = "Too many new sessions from this address: try again in {seconds} seconds"
+    kind = "too-many-sessions"
+
+
+class TooManyFailures(Throttled):
+    """The user name or the address has used up its failures for the window (201)."""
+
+    message = "Too many failed attempts: try again in {seconds} seconds"
+    kind = "throttled"
 
 
 # What a server gives when it knows no client address: nothing (a WSGI test client), or
@@ -124,16 +160,19 @@ def client_network(address: str | None) -> str | None:
     return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
 
 
+def _limits(settings: dict, section: str, defaults: dict) -> dict[str, int]:
+    """The ``taxapp.<section>.*`` limits of the ini file, else the contract's defaults."""
+    return {name: int(settings.get(f"taxapp.{section}.{name}", default)) for name, default in defaults.items()}
+
+
 class LoginThrottle:
     """The counters of failed logins in Redis, and the limits of the settings."""
 
     def __init__(self, redis, settings: dict):
-        def setting(name):
-            return int(settings.get(f"taxapp.login.{name}", LOGIN_THROTTLE[name]))
-
-        self.max_failures = setting("max_failures")
-        self.max_failures_per_address = setting("max_failures_per_address")
-        self.window = setting("window")
+        limits = _limits(settings, "login", LOGIN_THROTTLE)
+        self.max_failures = limits["max_failures"]
+        self.max_failures_per_address = limits["max_failures_per_address"]
+        self.window = limits["window"]
         self.prefix = settings.get("taxapp.login.key_prefix") or "taxapp:login:"
         self._reserve = redis.register_script(_RESERVE)
         self._give_back = redis.register_script(_GIVE_BACK)
@@ -165,6 +204,30 @@ class LoginThrottle:
         self._give_back(keys=keys, args=[1])
 
 
+class NewSessions:
+    """The sessions each client address started within the window, counted in Redis."""
+
+    def __init__(self, redis, settings: dict):
+        limits = _limits(settings, "sessions", NEW_SESSIONS)
+        self.most, self.window = limits["max_new_per_address"], limits["window"]
+        self.prefix = settings.get("taxapp.sessions.key_prefix") or "taxapp:new-sessions:"
+        self._count = redis.register_script(_NEW_SESSION)
+
+    def start(self, address: str | None) -> None:
+        """Count a session started from ``address``; ``TooManySessions`` past the most."""
+        key = f"{self.prefix}{client_network(address) or UNKNOWN}"
+        wait_ms = self._count(keys=[key], args=[self.window, self.most])
+        if wait_ms:
+            seconds = math.ceil(wait_ms / 1000)
+            log.warning("refused a new session: address=%s retry_after=%ds", logged_text(address or "-"), seconds)
+            raise TooManySessions(seconds)
+
+
+def count_new_session(request) -> None:
+    """``request.count_new_session()`` before a session is stored for a request that had none."""
+    request.registry["new_sessions"].start(request.remote_addr)
+
+
 def login_attempt(request, login: str):
     """``with request.login_attempt(login): …`` — the throttle around a password check."""
     return request.registry["login_throttle"].attempt(login, request.remote_addr)
@@ -189,5 +252,7 @@ def client_address_tween_factory(handler, registry):
 
 def includeme(config):
     config.registry["login_throttle"] = LoginThrottle(config.registry["redis"], config.get_settings())
+    config.registry["new_sessions"] = NewSessions(config.registry["redis"], config.get_settings())
     config.add_request_method(login_attempt)
+    config.add_request_method(count_new_session)
     config.add_tween("taxapp.throttle.client_address_tween_factory", under="taxapp.tweens.request_log_tween_factory")

@@ -36,11 +36,16 @@ def simulation_id(text: str) -> tuple[str, int | None]:
 @action("init-session", match_param="type=html", rendered_as="html", template="login")
 def init_session(request):
     response_type = request.matchdict["type"]
-    start_session(request.session, response_type)
+    start_session(request, response_type)
     return [f"session started with response type {response_type}"]
 
 
-def start_session(session, response_type):
+def start_session(request, response_type):
+    """The session's type; a request without a session gets one, counted for its address
+    (``TooManySessions`` past its bound: taxapp.throttle)."""
+    session = request.session
+    if session.new:
+        request.count_new_session()
     if session.get("type") != response_type:
         session["type"] = response_type
     if SESSION_KEY not in session:

@@ -23,6 +23,7 @@ import redis
 from babel.numbers import format_decimal
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.httpexceptions import HTTPForbidden, HTTPMovedPermanently
+from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, notfound_view_config, view_config
 from webob.multidict import MultiDict
 
@@ -37,6 +38,7 @@ from ..responses import Found, SeeOther
 from ..routes import allowed_methods
 from ..security import AUTHENTICATED, IN_SESSION
 from ..tax import COURSE_YEAR, default_rules, shares
+from ..throttle import TooManySessions
 from . import actions, failures
 
 PAGES = ("html",)
@@ -71,6 +73,7 @@ PLAIN = {
         "“I live alone with my children” is only for someone not married, with children, under the law’s rules."
     ),
     (None, "throttled"): _("Too many failed attempts: try again in ${value} seconds"),
+    (None, "too-many-sessions"): _("Too many sessions were started from your network: try again in ${value} seconds."),
     (None, "session-full"): _(
         "Your list already holds ${value} simulations, the most a session may keep: delete some to calculate again."
     ),
@@ -200,9 +203,15 @@ def no_session_go_sign_in(exc, request):
 )
 def no_session_sign_in_again(exc, request):
     """A form posted without a session (it expired while the page was open): the sign-in
-    page, in a new HTML session so that its form works."""
+    page, in a new HTML session so that its form works; past the sessions its address may
+    start, the refusal's page, with no form and no session (an exception view cannot
+    raise it to another)."""
     result = failures.forbidden(exc, request)
-    actions.start_session(request.session, "html")
+    try:
+        actions.start_session(request, "html")
+    except TooManySessions as refused:
+        model = page(request, failures.action_failed(refused, request), refused.problems)
+        return render_to_response(template("error"), model, request=request, response=request.response)
     return page(request, result, [Problem(None, "session-expired")], focus="summary")
 
 
