@@ -206,8 +206,8 @@ def _object(pairs: list) -> dict:
 
 
 # A \uD800-\uDFFF escape: the only way a JSON text decoded from UTF-8 (strictly, as
-# parse_json_body does) can hold a surrogate. Its presence (even escaped, or as half of a valid pair) only triggers
-# the exact check below, so the usual body costs one search.
+# parse_json_body does) can hold a surrogate. Its presence (even escaped, or as half of a
+# valid pair) only triggers the exact check below, so the usual body costs one search.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 

@@ -26,9 +26,10 @@ Before sign-in a session lives ``redis.sessions.timeout_before_sign_in`` seconds
 trigger, each request that reads such a session rewrites it, renewing it. The sign-in
 gives the session its own, longer timeout (``keep_for``, through the library's public
 ``adjust_session_timeout`` and ``adjust_session_expires``), kept in its payload. So a
-client starting sessions it never signs in to leaves them for two minutes, not thirty. Each rewrite gives the session's simulations
-(``taxapp.simulations``) the session's time to live, in the same round trip, so that
-they live as long as it does.
+client starting sessions it never signs in to leaves them for two minutes, not thirty.
+
+Each rewrite gives the session's simulations (``taxapp.simulations``) the session's time
+to live, in the same round trip, so that they live as long as it does.
 
 Why not the library's own refresh: it marks every read of the session (``@refresh``) and
 sends an EXPIRE after the request, a second round trip for every read. Its option to
