@@ -68,8 +68,12 @@ BATCH_MAX = 10_000  # taxpayers in one calculate-taxes request, households in on
 FORM_MAX_BYTES = 64 * 1024  # a form's POST body: taxapp.form_max_bytes
 BATCH_MAX_BYTES = 2 * 1024 * 1024  # a calculate-taxes or calculate-household(s) body: taxapp.batch_max_bytes
 MAX_SIMULATIONS = 10_000  # simulations one session keeps: taxapp.max_simulations
+LIST_PAGE_SIZE = 50  # simulations on one page of the HTML list: taxapp.list_page_size
 # failed logins per user name and per client address within the window (seconds): taxapp.login.*
 LOGIN_THROTTLE = {"max_failures": 10, "max_failures_per_address": 50, "window": 300}
+# sessions one client address may start within the window (seconds): taxapp.sessions.*
+NEW_SESSIONS = {"max_new_per_address": 120, "window": 60}
+SESSION_TIMEOUT_BEFORE_SIGN_IN = 120  # seconds, renewed as used: redis.sessions.timeout_before_sign_in
 
 # --- the fixed messages ---------------------------------------------------------------
 

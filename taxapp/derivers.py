@@ -82,11 +82,18 @@ def form_body(view, info):
     return checked
 
 
+# What Sec-Fetch-Site says of a request from this server's own pages, or from the person
+# (a typed address, a bookmark); "same-site" is a sibling subdomain: another origin.
+SAME_ORIGIN = ("same-origin", "none")
+
+
 def is_cross_site(request) -> bool:
-    """A browser says the request comes from another site: ``Sec-Fetch-Site:
-    cross-site``, or an ``Origin`` other than this server's scheme and host
+    """A browser says the request does not come from this server's pages: a
+    ``Sec-Fetch-Site`` other than ``same-origin`` or ``none`` (``same-site`` and
+    ``cross-site``), or an ``Origin`` other than this server's scheme and host
     (``null`` included). Programs send neither header."""
-    if request.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site":
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site.strip().lower() not in SAME_ORIGIN:
         return True
     origin = request.headers.get("Origin")
     return origin is not None and origin.strip().rstrip("/").lower() != request.host_url.lower()

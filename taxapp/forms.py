@@ -224,9 +224,9 @@ def pairs_with_duplicates(pairs: list) -> dict:
     return obj
 
 
-# A \uD800-\uDFFF escape: the only way a JSON text decoded from UTF-8 can hold a
-# surrogate. Its presence (even escaped, or as half of a valid pair) only triggers
-# the exact check below, so the usual body costs one search.
+# A \uD800-\uDFFF escape: the only way a JSON text decoded from UTF-8 (strictly, as
+# parse_json_body does) can hold a surrogate. Its presence (even escaped, or as half of a
+# valid pair) only triggers the exact check below, so the usual body costs one search.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -243,11 +243,19 @@ def _invalid_json(message: str) -> ActionFailed:
 
 
 def parse_json_body(body: bytes, object_pairs_hook=None) -> Any:
-    """Strict JSON: no NaN/Infinity, no number outside the float range, no lone
-    surrogate (``"\\ud800"``: no UTF-8 text can carry it, so no answer could echo it)."""
+    """Strict JSON in UTF-8: no NaN/Infinity, no number outside the float range, no lone
+    surrogate (``"\\ud800"``: no UTF-8 text can carry it, so no answer could echo it).
+
+    The body is decoded here, strictly: ``json.loads`` of bytes would also read UTF-16
+    and UTF-32 and decode with ``surrogatepass``, letting the UTF-8 bytes of a surrogate
+    (``b"\\xed\\xa0\\x80"``) through to an answer that could not be written. A UTF-8 byte
+    order mark is allowed, as it was (RFC 8259 lets a parser ignore it)."""
     try:
         value = json.loads(
-            body, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=object_pairs_hook
+            body.decode("utf-8-sig"),
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=object_pairs_hook,
         )
     except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise _invalid_json(str(error) if not isinstance(error, RecursionError) else "nesting too deep") from None

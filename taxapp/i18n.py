@@ -4,10 +4,14 @@
   ``_()`` (templates, pyramid_jinja2's i18n extension); their French is in the
   gettext catalogue ``taxapp/locale/fr/LC_MESSAGES/taxapp.po``, compiled to a ``.mo``
   by ``make install`` (``pybabel compile``, see docs/pages.md).
-- The language is the one chosen on a page (``/language/{locale}``, kept in the
-  session), else the best of ``Accept-Language``, else English. The choice is read
-  only from a session the request has already opened: a page that must not touch
-  the session (404, 405) follows ``Accept-Language``.
+- The language is the one chosen on a page (``/language/{locale}``, kept in a
+  ``language`` cookie of its own, never in the session: the switch creates no session
+  for a visitor without one, and rewrites none), else the best of ``Accept-Language``,
+  else English.
+- ``Accept-Language`` is read bounded (``bounded_accept_language``): its first
+  ``MAX_LANGUAGE_RANGES`` ranges, each at most ``MAX_LANGUAGE_RANGE_LENGTH``
+  characters; WebOb's ``lookup`` is quadratic in a range's length (a 32 KB header
+  cost 0.66 s of CPU, docs/security.md).
 - Money, numbers and percentages are formatted by Babel in the page's locale
   (``money``, ``number`` and ``percent`` filters of the templates).
 
@@ -20,25 +24,52 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import pass_context
 from pyramid.i18n import TranslationStringFactory
-
-from .session_store import opened_session
+from pyramid.settings import asbool
+from webob.acceptparse import create_accept_language_header
 
 _ = TranslationStringFactory("taxapp")
 
 LOCALES = ("en", "fr")
 DEFAULT_LOCALE = "en"
-LOCALE_KEY = "locale"  # the session's key of the language chosen on a page
+LANGUAGE_COOKIE = "language"  # the language chosen on a page
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+# What a browser sends is a few short ranges ("fr-CA,fr;q=0.9,en;q=0.8"); the longest
+# tag of the IANA registry with a q-value is under 32 characters.
+MAX_LANGUAGE_RANGES = 8
+MAX_LANGUAGE_RANGE_LENGTH = 32
+
+
+def bounded_accept_language(header: str) -> str:
+    """The header's first ``MAX_LANGUAGE_RANGES`` ranges, without those longer than
+    ``MAX_LANGUAGE_RANGE_LENGTH``: what negotiation reads. The split stops after the
+    ranges it keeps, so a header of any length costs as much as a short one."""
+    ranges = (r.strip() for r in header.split(",", MAX_LANGUAGE_RANGES)[:MAX_LANGUAGE_RANGES])
+    return ",".join(r for r in ranges if len(r) <= MAX_LANGUAGE_RANGE_LENGTH)
 
 
 def accepted_locale(request) -> str:
-    return request.accept_language.lookup(LOCALES, default=DEFAULT_LOCALE)
+    header = request.headers.get("Accept-Language")
+    if header is None:
+        return DEFAULT_LOCALE
+    accepted = create_accept_language_header(bounded_accept_language(header))
+    return accepted.lookup(LOCALES, default=DEFAULT_LOCALE)
 
 
 def negotiate_locale(request) -> str:
     """The language chosen on a page, else ``Accept-Language``'s; never opens the session."""
-    session = opened_session(request)
-    chosen = session.get(LOCALE_KEY) if session is not None else None
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     return chosen if chosen in LOCALES else accepted_locale(request)
+
+
+def keep_language(request, response, locale: str) -> None:
+    """The choice in its cookie: as the session's cookie is, HttpOnly, SameSite=Lax and
+    Secure when configured (``redis.sessions.cookie_secure``)."""
+    secure = asbool(request.registry.settings.get("redis.sessions.cookie_secure", False))
+    response.set_cookie(
+        LANGUAGE_COOKIE, locale, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="Lax", secure=secure
+    )
 
 
 def _patterns(locale: Locale) -> tuple[str, str]:

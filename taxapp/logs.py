@@ -15,6 +15,16 @@ def logged_path(request) -> str:
     return quote(raw, safe="/:@!$&'()*+,;=-._~")
 
 
+# Every printable ASCII character but "%" (and the space) stands as itself in a logged text.
+_PRINTABLE = "".join(chr(c) for c in range(33, 127) if chr(c) != "%")
+
+
+def logged_text(text: str, limit: int = 64) -> str:
+    """A text a client sent (a user name), as logged: at most ``limit`` characters, every
+    byte that is not printable ASCII percent-encoded (a line break cannot forge a line)."""
+    return quote(text[:limit].encode("utf-8", "backslashreplace"), safe=_PRINTABLE)
+
+
 class FileHandler(logging.FileHandler):
     """A FileHandler that creates the log file's folder (``var/`` on a fresh clone)."""
 

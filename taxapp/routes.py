@@ -8,8 +8,14 @@ from pyramid.static import QueryStringConstantCacheBuster
 from .contract import ACTIONS
 
 # The routes that are not actions: (pattern, method, whether a request changes state),
-# for the 405 answers' Allow header and HEAD (the language switch writes the session).
-OTHER_ROUTES = {"home": ("/", "GET", False), "language": ("/language/{locale:en|fr}", "GET", True)}
+# for the 405 answers' Allow header and HEAD (the language switch sets its cookie).
+# "static" has no view: it catches the static files' other methods (the static view's
+# own route takes only GET and HEAD), so that they are a 405 like any known URL's.
+OTHER_ROUTES = {
+    "home": ("/", "GET", False),
+    "language": ("/language/{locale:en|fr}", "GET", True),
+    "static": ("/static/*subpath", "GET", False),
+}
 
 
 def allowed_methods(route_name: str) -> tuple[str, ...]:
@@ -51,7 +57,9 @@ def static_fingerprint() -> str:
 
 def includeme(config):
     config.add_view_predicate("request_methods", RequestMethodsPredicate)
-    config.add_static_view("static", "taxapp:static", cache_max_age=365 * 24 * 3600)
+    # the route's predicate: Pyramid's static view answers any method (PUT, TRACE: a 200)
+    methods = allowed_methods("static")
+    config.add_static_view("static", "taxapp:static", cache_max_age=365 * 24 * 3600, request_method=methods)
     config.add_cache_buster("taxapp:static/", QueryStringConstantCacheBuster(static_fingerprint()))
     for name, (pattern, _method, _changes_state) in OTHER_ROUTES.items():
         config.add_route(name, pattern)

@@ -1,10 +1,16 @@
 """Users, password verification and the security policy.
 
 Users come from the ini file (``taxapp.users``: one ``login pbkdf2_sha256-hash`` a
-line). Verification costs the same whatever the login: an unknown login is checked
-against a dummy hash of the same strength, so timing does not tell which logins exist;
-a password passlib refuses for its size (over 4,096 bytes) is a failed login at the
-same cost, never an error.
+line). Verification costs the same whatever the login: the most pbkdf2 rounds of the
+users' hashes. An unknown login is checked against a dummy hash of that many rounds,
+and a user whose hash has fewer is checked again against a pad of the rounds it lacks,
+so timing tells neither which logins exist nor whose hash is cheaper; a password
+passlib refuses for its size (over 4,096 bytes) is a failed login at the same cost,
+never an error.
+
+A sign-in renews the session id; it keeps the session's content for the same user
+(or a session nobody had signed in to), but a sign-in as another user starts with
+nothing of the previous one's: their simulations are dropped.
 
 The security policy makes the contract's pipeline checks (docs/api.md): every
 view but init-session needs a response type in the session, and every view but
@@ -23,12 +29,20 @@ from pyramid.security import Allowed, Denied
 
 from .contract import NO_SESSION, not_authenticated
 from .errors import StartupError
+from .session_store import keep_for
 
 # Permissions of the views (docs/api.md, pipeline checks 1 and 3).
 IN_SESSION = "in-session"
 AUTHENTICATED = "authenticated"
 
 USER_KEY = "user"
+# What a session says of its client rather than of its user: kept when another user signs in.
+CLIENT_KEYS = ("type",)
+
+
+def _hash_of(rounds: int) -> str:
+    """A hash of a random password with that many rounds: verifying against it costs them."""
+    return pbkdf2_sha256.using(rounds=rounds).hash(secrets.token_urlsafe(16))
 
 
 class Users:
@@ -36,8 +50,10 @@ class Users:
 
     def __init__(self, hashes: dict[str, str]):
         self.hashes = hashes
-        rounds = max((pbkdf2_sha256.from_string(h).rounds for h in hashes.values()), default=29000)
-        self._dummy = pbkdf2_sha256.using(rounds=rounds).hash(secrets.token_urlsafe(16))
+        rounds = {login: pbkdf2_sha256.from_string(h).rounds for login, h in hashes.items()}
+        self.rounds = max(rounds.values(), default=29000)  # what every verification costs
+        self._dummy = _hash_of(self.rounds)
+        self._pads = {login: _hash_of(self.rounds - n) for login, n in rounds.items() if n < self.rounds}
 
     @classmethod
     def from_setting(cls, text: str) -> Users:
@@ -59,6 +75,9 @@ class Users:
         hashed = self.hashes.get(login)
         try:
             ok = pbkdf2_sha256.verify(password, hashed or self._dummy)
+            pad = self._pads.get(login)
+            if pad is not None:  # the rounds this user's hash has fewer than the most
+                pbkdf2_sha256.verify(password, pad)
         except PasswordSizeError:  # refused before hashing: hash something, for the same cost
             pbkdf2_sha256.verify("", self._dummy)
             return False
@@ -89,12 +108,21 @@ class SessionSecurityPolicy:
         return Allowed("allowed")
 
     def remember(self, request, userid, **kw):
-        """Log in: a new session id (session-fixation defence) keeping the content, a new CSRF token."""
+        """Log in: a new session id (session-fixation defence), a new CSRF token. The
+        content is kept for the same user or a session nobody had signed in to; for
+        another user, only what says the client (its response type): the previous
+        user's simulations are dropped, never shown to the next one."""
         session = request.session
-        content = dict(session.items())
+        previous = session.get(USER_KEY)
+        if previous is None or previous == userid:
+            content = dict(session.items())
+        else:
+            request.simulations.drop()
+            content = {key: session[key] for key in CLIENT_KEYS if key in session}
         session.invalidate()
         session.update(content)
         session[USER_KEY] = userid
+        keep_for(session, request.registry["signed_in_lifetime"])  # no longer the short one of before sign-in
         new_csrf_token(request)
         return []
 

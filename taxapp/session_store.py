@@ -14,13 +14,22 @@ Session lifetime
 A session is read with one Redis round trip (a GET) and written back only when it
 changed, or when it is due for a rewrite: the idle timeout is kept by rewriting the
 session, with a new time to live, at most once per ``redis.sessions.refresh_interval``
-seconds (default 60). A session is kept ``timeout + refresh_interval`` seconds from its
-last rewrite and rewritten once it has less than ``timeout`` seconds left, so that every
-request leaves it at least ``timeout`` seconds. In the library's terms: its ``timeout``
-is ours plus the interval, its ``timeout_trigger`` is ours (with ``python_expires``, the
-expiry is also checked in the payload). Each rewrite gives the session's simulations
-(``taxapp.simulations``) the session's time to live, in the same round trip, so that
-they live as long as it does.
+seconds (default 60). A signed-in session is kept ``timeout + refresh_interval`` seconds
+from its last rewrite and rewritten once it has less than ``timeout`` seconds left, so
+that every request leaves it at least ``timeout`` seconds. In the library's terms: that
+session's own ``timeout`` (the payload's ``t``) is ours plus the interval, the factory's
+``timeout_trigger`` is ours (with ``python_expires``, the expiry is also checked in the
+payload).
+
+Before sign-in a session lives ``redis.sessions.timeout_before_sign_in`` seconds (default
+120): the factory's ``timeout``, which every new session gets; as it is shorter than the
+trigger, each request that reads such a session rewrites it, renewing it. The sign-in
+gives the session its own, longer timeout (``keep_for``, through the library's public
+``adjust_session_timeout`` and ``adjust_session_expires``), kept in its payload. So a
+client starting sessions it never signs in to leaves them for two minutes, not thirty.
+
+Each rewrite gives the session's simulations (``taxapp.simulations``) the session's time
+to live, in the same round trip, so that they live as long as it does.
 
 Why not the library's own refresh: it marks every read of the session (``@refresh``) and
 sends an EXPIRE after the request, a second round trip for every read. Its option to
@@ -38,11 +47,15 @@ What the public options do (``session_factory``)
 ``timeout``/``timeout_trigger``/``python_expires`` (above); ``serialize``/``deserialize``:
 JSON, never pickle; ``detect_changes`` off: taxapp only assigns session keys, never
 mutates a value in place, so nothing is re-serialized to compare; ``deserialized_fails_new``:
-an unreadable session is a new one; ``id_generator``: the library's ``prefixed_id``, so
-session keys are ``taxapp:session:…``; ``redis_client_callable``: the client below;
-``cookie_signer``: the signer of ``session_id_from_cookie``, the library's own default
-(webob's ``SignedSerializer``, salt ``pyramid_session_redis.``, sha512, the id as UTF-8),
-so that cookies issued before stay valid and reading a cookie needs no private helper.
+an unreadable session is a new one; ``id_generator``: ``new_session_id``, the library's
+``prefixed_id`` format (``taxapp:session:`` and 64 characters of ``token_urlsafe(48)``);
+``redis_client_callable``: the client below; ``cookie_signer``: the signer of
+``session_id_from_cookie``, the library's own default (webob's ``SignedSerializer``, salt
+``pyramid_session_redis.``, sha512, the id as UTF-8), so that cookies issued before stay
+valid and reading a cookie needs no private helper; it reads only ids of that format
+(``is_session_id``): a cookie signed with the secret but naming another key (a
+simulations' sorted set, a login counter) is an invalid cookie, never read from Redis
+(it answered 503 or 500).
 
 What no public option does, and the internals it touches
 --------------------------------------------------------
@@ -73,15 +86,23 @@ What no public option does, and the internals it touches
    ``_session_state.dont_persist``/``dont_refresh``, set after a failed write so that
    the finished callback does not try again outside
    the exception views.
+5. The library deletes the session cookie (end-session, an invalid session) with its name
+   and path only (``_delete_cookie``: ``response.delete_cookie(name, path, domain)``), so
+   the deletion lacked ``Secure``, ``HttpOnly`` and ``SameSite``: a response callback of
+   taxapp's, added after the library's, sets it again with them (``_delete_as_set``).
+   Relies on the deletion being a ``Set-Cookie`` of ``<name>=;``, as WebOb writes it.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import secrets
+import time
+from functools import partial
 
 import redis
 from pyramid_session_redis import RedisSessionFactory
-from pyramid_session_redis.util import prefixed_id
 from redis.cluster import RedisCluster
 from webob.cookies import SignedSerializer
 
@@ -90,6 +111,18 @@ from .simulations import SESSION_KEY, store_keys
 SUPPORTED = ">=1.8.1,<1.9"  # the versions this module was checked against (setup.cfg's)
 SESSION_PREFIX = "taxapp:session:"
 COOKIE_SALT = "pyramid_session_redis."  # the library's own: cookies issued before stay valid
+# the library's prefixed_id(SESSION_PREFIX): its _generate_session_id is token_urlsafe(48)
+_SESSION_ID = re.compile(re.escape(SESSION_PREFIX) + r"[A-Za-z0-9_-]{64}")
+
+
+def new_session_id() -> str:
+    return SESSION_PREFIX + secrets.token_urlsafe(48)
+
+
+def is_session_id(text: str) -> bool:
+    """What ``new_session_id`` makes (and the library made before): nothing else of
+    taxapp's keys, whatever a signed cookie names."""
+    return _SESSION_ID.fullmatch(text) is not None
 
 
 def serialize(data: dict) -> bytes:
@@ -117,7 +150,10 @@ class _SessionIdSerializer:
         return session_id.encode()
 
     def loads(self, data: bytes) -> str:
-        return data.decode()  # a UnicodeDecodeError is a ValueError: an invalid cookie
+        session_id = data.decode()  # a UnicodeDecodeError is a ValueError: an invalid cookie
+        if not is_session_id(session_id):
+            raise ValueError("not a session id")  # an invalid cookie, as one badly signed
+        return session_id
 
 
 def cookie_signer(secret: str) -> SignedSerializer:
@@ -164,8 +200,10 @@ class SessionRedisCluster(SessionWrites, RedisCluster):
 
 
 def session_factory(client: SessionWrites, secret: str, timeout: int, timeout_trigger: int, **options):
-    """pyramid_session_redis's factory on ``client``; ``options``: more of its public ones."""
-    return RedisSessionFactory(
+    """pyramid_session_redis's factory on ``client``; ``options``: more of its public ones.
+
+    Its session cookie's deletion is set again with the cookie's own attributes (point 5)."""
+    factory = RedisSessionFactory(
         timeout=timeout,
         timeout_trigger=timeout_trigger,
         python_expires=True,
@@ -173,11 +211,40 @@ def session_factory(client: SessionWrites, secret: str, timeout: int, timeout_tr
         redis_client_callable=lambda request, **redis_options: client,
         serialize=serialize,
         deserialize=deserialize,
-        id_generator=lambda: prefixed_id(SESSION_PREFIX),
+        id_generator=new_session_id,
         detect_changes=False,
         deserialized_fails_new=True,
         **options,
     )
+    name = options.get("cookie_name", "session")
+    attributes = {
+        "secure": options.get("cookie_secure", False),
+        "httponly": options.get("cookie_httponly", False),
+        "samesite": options.get("cookie_samesite"),
+    }
+    deleted_as_set = partial(_delete_as_set, name, attributes)
+
+    def session(request):
+        opened = factory(request)
+        request.add_response_callback(deleted_as_set)  # after the library's own
+        return opened
+
+    return session
+
+
+def _delete_as_set(name, attributes, request, response) -> None:
+    """A deletion of the session cookie with its Secure, HttpOnly and SameSite, as it was set."""
+    deletion = f"{name}=;"
+    if any(header.startswith(deletion) for header in response.headers.getall("Set-Cookie")):
+        response.unset_cookie(name, strict=False)
+        response.set_cookie(name, None, path="/", **attributes)
+
+
+def keep_for(session, seconds: int) -> None:
+    """The session's own lifetime from now on (the library's public ``adjust_session_*``):
+    what a sign-in gives a session started with the short one of sessions before sign-in."""
+    session.adjust_session_timeout(seconds)
+    session.adjust_session_expires(int(time.time()) + seconds)
 
 
 def opened_session(request):

@@ -4,8 +4,10 @@
 - reading a session is one Redis round trip (a GET), with no EXPIRE; the idle timeout
   (``redis.sessions.timeout``) is kept by rewriting the session at most once per
   ``redis.sessions.refresh_interval`` seconds, with a new time to live for it and its
-  simulations (``taxapp.simulations``), so that they live as long as it does
-  (``taxapp.session_store``'s docstring explains the session's lifetime);
+  simulations (``taxapp.simulations``), so that they live as long as it does; until
+  sign-in a session lives ``redis.sessions.timeout_before_sign_in`` seconds (default
+  120) from its last use (``taxapp.session_store``'s docstring explains the session's
+  lifetime);
 - the session is written before the answer is made (``session_write_tween``): a
   failure to write it (Redis lost in the middle of a request) is answered 503 like any
   other outage, never with the WSGI server's bare 500;
@@ -41,7 +43,7 @@ from pyramid.tweens import EXCVIEW
 from redis.cluster import RedisCluster
 
 from . import session_store, topologies
-from .contract import DEFAULT_RESPONSE_TYPE, MAX_SIMULATIONS
+from .contract import DEFAULT_RESPONSE_TYPE, MAX_SIMULATIONS, SESSION_TIMEOUT_BEFORE_SIGN_IN
 from .errors import StartupError
 from .simulations import SESSION_KEY, SimulationStores, new_store_key
 
@@ -98,9 +100,14 @@ def _exit_on_sigterm(signum, frame):
 
 
 def lifetime(settings: dict) -> tuple[int, int]:
-    """(seconds a session is kept from its last rewrite, idle timeout)."""
+    """(seconds a signed-in session is kept from its last rewrite, idle timeout)."""
     idle = int(settings.get("redis.sessions.timeout", 1800))
     return idle + int(settings.get("redis.sessions.refresh_interval", 60)), idle
+
+
+def lifetime_before_sign_in(settings: dict) -> int:
+    """Seconds a session nobody signed in to is kept from its last use."""
+    return int(settings.get("redis.sessions.timeout_before_sign_in", SESSION_TIMEOUT_BEFORE_SIGN_IN))
 
 
 def session_client(url: str, client: redis.Redis | RedisCluster) -> session_store.SessionWrites:
@@ -111,12 +118,14 @@ def session_client(url: str, client: redis.Redis | RedisCluster) -> session_stor
 
 
 def session_factory(settings: dict, sessions_client: session_store.SessionWrites):
-    # rewritten once it has less than `idle` seconds left, i.e. `interval` after a rewrite
-    timeout, trigger = lifetime(settings)
+    # A new session lives `before sign-in` seconds; the sign-in gives it `timeout`
+    # (security.remember). Rewritten once it has less than `idle` seconds left: a signed-in
+    # session `interval` after a rewrite, one before sign-in at each use (it has less).
+    _, trigger = lifetime(settings)
     return session_store.session_factory(
         sessions_client,
         settings["redis.sessions.secret"],
-        timeout=timeout,
+        timeout=lifetime_before_sign_in(settings),
         timeout_trigger=trigger,
         cookie_name=settings.get("redis.sessions.cookie_name", "session"),
         cookie_secure=asbool(settings.get("redis.sessions.cookie_secure", False)),
@@ -168,6 +177,7 @@ def includeme(config):
     except Exception as error:  # any other failure here means: no session store
         raise StartupError(f"Redis unreachable at {redact(url)}: {type(error).__name__}", exit_code=1) from None
     config.registry["redis"] = client
+    config.registry["signed_in_lifetime"] = lifetime(settings)[0]
     config.registry["simulation_stores"] = SimulationStores(
         client,
         lifetime(settings)[0],
@@ -181,9 +191,15 @@ def includeme(config):
     config.add_request_method(simulations, reify=True)
 
 
+# An option of the URL whose name says it holds a secret (password=, ssl_password=,
+# sentinel_password=, …token=, …secret=, any case): its value is hidden.
+_SECRET_OPTION = re.compile(r"([?&;][^=&;#]*(?:password|secret|token)[^=&;#]*=)[^&;#]*", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """The URL without its password (before the host, or a ``password`` option), for messages and logs."""
+    """The URL without its secrets (the user and password before the host, every option
+    named for a secret), for messages and logs: the start-up line is mailed."""
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         url = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
+    return _SECRET_OPTION.sub(r"\1***", url)

@@ -32,7 +32,7 @@ as long as the session without an EXPIRE of their own on every read.
 from __future__ import annotations
 
 import secrets
-from functools import partial
+from functools import cached_property, partial
 
 import orjson
 import redis
@@ -79,13 +79,6 @@ if #args > 0 then redis.call('ZADD', KEYS[1], unpack(args)) end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 return {first, 0}
-"""
-
-# KEYS: simulations. ARGV: an id. Returns the remaining simulations, or nil if there was
-# no simulation with that id.
-_DELETE = """
-if redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[1]) == 0 then return false end
-return redis.call('ZRANGE', KEYS[1], 0, -1)
 """
 
 
@@ -141,7 +134,6 @@ class SimulationStores:
         self.most = most
         self.replication = replication  # taxapp.topologies.Replication, or None
         self.add_script = partial(self.run, redis.register_script(_ADD))
-        self.delete_script = partial(self.run, redis.register_script(_DELETE))
 
     def run(self, script, keys, args):
         """Run a registered script (loading it where the server does not know it)."""
@@ -180,7 +172,6 @@ class SimulationStore:
         self.ttl = stores.ttl
         self.most = stores.most
         self._add = stores.add_script
-        self._delete = stores.delete_script
         self._change = stores.change
         self._simulations, self._counter = store_keys(key)
 
@@ -197,19 +188,81 @@ class SimulationStore:
             s["id"] = first + i
         return simulations
 
-    def list(self) -> list[dict]:
-        """All the simulations, oldest first."""
-        return _decode(self.redis.zrange(self._simulations, 0, -1))
+    def listing(self) -> SimulationList:
+        """All the simulations, oldest first, read as the answer is written (``SimulationList``)."""
+        return SimulationList(self)
+
+    def chunk(self, after: int) -> list[tuple[bytes, float]]:
+        """The next ``CHUNK`` simulations (JSON, id) with an id above ``after``, oldest first."""
+        return self.redis.zrange(
+            self._simulations, f"({after}", "+inf", byscore=True, offset=0, num=CHUNK, withscores=True
+        )
+
+    def page(self, number: int, size: int) -> tuple[int, list[dict]]:
+        """(how many the session holds, the simulations of page ``number``, newest first);
+        one atomic round trip."""
+        start = (number - 1) * size
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zcard(self._simulations)
+            pipe.zrange(self._simulations, start, start + size - 1, desc=True)
+            held, members = pipe.execute()
+        return held, _decode(members)
 
     def get(self, simulation_id: int) -> dict | None:
         members = self.redis.zrange(self._simulations, simulation_id, simulation_id, byscore=True)
         return _decode(members)[0] if members else None
 
-    def delete(self, simulation_id: int) -> list[dict] | None:
-        """Remove one simulation atomically; the remaining ones, or None if it did not exist."""
-        members = self._delete(keys=[self._simulations], args=[simulation_id])
-        return None if members is None else _decode(members)
+    def delete(self, simulation_id: int) -> bool:
+        """Remove one simulation atomically; whether there was one with that id."""
+        return self._change("ZREMRANGEBYSCORE", self._simulations, simulation_id, simulation_id) == 1
 
     def drop(self) -> None:
         """Forget every simulation and the id counter (end-session)."""
         self._change("DEL", self._simulations, self._counter)
+
+
+# Simulations read from Redis at a time when a whole list is answered: about 110 KB of
+# JSON, so that a list at the cap (10,000, 1.1 MB) never is in memory whole; and decoded
+# at a time where an answer needs them as dicts (XML: 1,000 dicts were 1.2 MB).
+CHUNK = 1000
+DECODED = 100
+
+
+class SimulationList:
+    """A session's simulations, oldest first, read ``CHUNK`` at a time as the answer is
+    written: what list-simulations and delete-simulation answer (the renderers stream it).
+
+    Iterating gives lists of simulations as stored (JSON objects, bytes). Each chunk is
+    the ``CHUNK`` of ids above the last one sent, so a simulation that exists throughout
+    is sent once, in id order, whatever happens meanwhile (one added meanwhile may come at
+    the end, one deleted meanwhile may be missing). The first chunk is read when the
+    renderer asks whether the list is ``complete`` in it, inside the view pipeline: Redis
+    lost then is the usual 503. Lost later, the answer is cut (logged, and the connection
+    closed: the client sees an incomplete body, never a wrong one).
+    """
+
+    def __init__(self, store: SimulationStore):
+        self.store = store
+
+    @cached_property
+    def _first(self) -> list[tuple[bytes, float]]:
+        return self.store.chunk(0)  # ids start at 1
+
+    @property
+    def complete(self) -> bool:
+        """Whether the first chunk is the whole list (then answered whole, as before)."""
+        return len(self._first) < CHUNK
+
+    def __iter__(self):
+        members = self._first
+        while members:
+            yield [member for member, _ in members]
+            if len(members) < CHUNK:
+                return
+            members = self.store.chunk(int(members[-1][1]))
+
+    def decoded(self):
+        """The same simulations as dicts, ``DECODED`` at a time."""
+        for chunk in self:
+            for start in range(0, len(chunk), DECODED):
+                yield _decode(chunk[start : start + DECODED])

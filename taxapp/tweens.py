@@ -1,4 +1,4 @@
-"""Tweens: the request log line, the query string's check, and the optional ``sleep_time`` pause.
+"""Tweens: the request log line, the query string's and the cookies' checks, and the optional ``sleep_time`` pause.
 
 The log line has the method, path, action, app status, HTTP status and duration;
 never a form field, a cookie, a header, a token or a session id.
@@ -53,6 +53,26 @@ def utf8_query_tween_factory(handler, registry):
     return utf8_query_tween
 
 
+def readable_cookies_tween_factory(handler, registry):
+    """A ``Cookie`` header WebOb cannot decode is no cookie at all.
+
+    WebOb's parser raises ``UnicodeDecodeError`` on a backslash-quoted byte that is not
+    UTF-8 (``session=\\\x80``), in any cookie of the header, wherever the session is
+    then read — the exception views included, so the answer was the WSGI server's bare
+    500. No browser sends one; taken away here, the request has no session, as with a
+    cookie badly signed.
+    """
+
+    def readable_cookies_tween(request):
+        try:
+            len(request.cookies)  # parsed (and cached by WebOb) for its error
+        except UnicodeDecodeError:
+            del request.environ["HTTP_COOKIE"]
+        return handler(request)
+
+    return readable_cookies_tween
+
+
 def sleep_tween_factory(handler, registry):
     """About half of the requests pause ``taxapp.sleep_time`` seconds (to show concurrency)."""
     seconds = float(registry.settings.get("taxapp.sleep_time") or 0)
@@ -71,3 +91,4 @@ def includeme(config):
     config.add_tween("taxapp.tweens.request_log_tween_factory")
     config.add_tween("taxapp.tweens.sleep_tween_factory")
     config.add_tween("taxapp.tweens.utf8_query_tween_factory", under=EXCVIEW)
+    config.add_tween("taxapp.tweens.readable_cookies_tween_factory", under=EXCVIEW)

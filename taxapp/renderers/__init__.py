@@ -8,11 +8,16 @@ returns plain data and never asks which format it is answered in.
 from __future__ import annotations
 
 import json
+import logging
 
 import orjson
+import redis
 
 from ..contract import DEFAULT_RESPONSE_TYPE
+from ..simulations import SimulationList
 from . import html, xml
+
+log = logging.getLogger(__name__)
 
 RENDERERS = {"json": "taxapp_json", "xml": "taxapp_xml"}
 
@@ -25,11 +30,17 @@ def renderer(response_type: str, template: str | None = None) -> str:
     return RENDERERS[response_type]
 
 
+# A JSON or XML answer holds a session's data (simulations, the admin data of a user):
+# no cache keeps it, and no browser reads it as another type (html.PAGE_HEADERS for pages).
+PROGRAM_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
 def _set_content_type(system, content_type):
     request = system.get("request")
     if request is not None:
         request.response.content_type = content_type
         request.response.charset = "utf-8"
+        request.response.headers.update(PROGRAM_HEADERS)
 
 
 def json_dumps(value) -> bytes:
@@ -42,9 +53,43 @@ def json_dumps(value) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _lists_simulations(value) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("response"), SimulationList)
+
+
+def answer(parts, simulations: SimulationList):
+    """A list in one chunk as bytes (a Content-Length, as before); a longer one as an
+    iterator the server sends as it comes (chunked), never whole in memory."""
+    if simulations.complete:
+        return b"".join(parts)
+    return _sent_on(parts)
+
+
+def _sent_on(parts):
+    try:
+        yield from parts
+    except redis.RedisError:
+        # the status is sent already: the server closes the connection on the cut answer
+        log.exception("session store lost while a list of simulations was sent: the answer is cut")
+        raise
+
+
+def json_parts(result):
+    """The JSON of a result whose response is a ``SimulationList``: the stored simulations
+    are JSON objects already, written as they are."""
+    yield json_dumps({key: value for key, value in result.items() if key != "response"})[:-1] + b',"response":['
+    separator = b""
+    for members in result["response"]:
+        yield separator + b",".join(members)
+        separator = b","
+    yield b"]}"
+
+
 def json_renderer_factory(info):
     def render(value, system):
         _set_content_type(system, "application/json")
+        if _lists_simulations(value):
+            return answer(json_parts(value), value["response"])
         return json_dumps(value)
 
     return render
@@ -53,6 +98,9 @@ def json_renderer_factory(info):
 def xml_renderer_factory(info):
     def render(value, system):
         _set_content_type(system, "application/xml")
+        if _lists_simulations(value):
+            simulations = value["response"]
+            return answer((part.encode() for part in xml.parts(value, simulations.decoded())), simulations)
         return xml.dumps(value)
 
     return render

@@ -49,6 +49,16 @@ def _scalar(value) -> str:
     return escape_text(str(value))
 
 
+# The keys of a simulation: XML names already (element_name needs not check them).
+_NAMES = {
+    key: key
+    for key in (
+        *("married", "children", "salary", "single_parent", "year", "rules"),
+        *("tax", "surcharge", "rate", "discount", "reduction", "id"),
+    )
+}
+
+
 def _element(name: str, value, out: list) -> None:
     if isinstance(value, list):
         for item in value:
@@ -56,7 +66,14 @@ def _element(name: str, value, out: list) -> None:
     elif isinstance(value, dict):
         out.append(f"<{name}>")
         for key, item in value.items():
-            _element(element_name(key), item, out)
+            kind = type(item)
+            # a simulation's figures, written at once: nothing to escape (a list of 10,000
+            # took 165 ms of XML through _element and _scalar, 50 ms so)
+            if kind is int or kind is float:
+                tag = _NAMES.get(key) or element_name(key)
+                out.append(f"<{tag}>{item}</{tag}>")
+            else:
+                _element(_NAMES.get(key) or element_name(key), item, out)
         out.append(f"</{name}>")
     else:
         out.append(f"<{name}>{_scalar(value)}</{name}>")
@@ -66,3 +83,18 @@ def dumps(result: dict) -> str:
     out = [DECLARATION]
     _element("root", result, out)
     return "".join(out)
+
+
+def parts(result: dict, chunks):
+    """``dumps(result)`` in parts, its ``response`` given as ``chunks`` (lists of items):
+    a long list is written a chunk at a time."""
+    out = [DECLARATION, "<root>"]
+    for key, value in result.items():
+        if key != "response":
+            _element(element_name(key), value, out)
+    yield "".join(out)
+    for items in chunks:
+        out = []
+        _element("response", items, out)
+        yield "".join(out)
+    yield "</root>"

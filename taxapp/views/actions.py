@@ -36,11 +36,16 @@ def simulation_id(text: str) -> tuple[str, int | None]:
 @action("init-session", match_param="type=html", rendered_as="html", template="login")
 def init_session(request):
     response_type = request.matchdict["type"]
-    start_session(request.session, response_type)
+    start_session(request, response_type)
     return [f"session started with response type {response_type}"]
 
 
-def start_session(session, response_type):
+def start_session(request, response_type):
+    """The session's type; a request without a session gets one, counted for its address
+    (``TooManySessions`` past its bound: taxapp.throttle)."""
+    session = request.session
+    if session.new:
+        request.count_new_session()
     if session.get("type") != response_type:
         session["type"] = response_type
     if SESSION_KEY not in session:
@@ -113,20 +118,21 @@ def only_for_programs(request):
     raise ActionFailed([ONLY_JSON_OR_XML], problems=[Problem(None, "programs-only")])
 
 
+# Both answer every simulation the session holds (the contract's shape): a list that the
+# renderers write as it is read from Redis (simulations.SimulationList), never whole.
 @action("list-simulations", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def list_simulations(request):
-    return request.simulations.list()
+    return request.simulations.listing()
 
 
 @action("delete-simulation", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)
 def delete_simulation(request):
     digits, number = simulation_id(request.matchdict["n"])
-    remaining = request.simulations.delete(number) if number is not None else None
-    if remaining is None:
+    if number is None or not request.simulations.delete(number):
         raise ActionFailed(
             [f"Simulation #[{digits}] does not exist"], problems=[Problem(None, "unknown-simulation", digits)]
         )
-    return remaining
+    return request.simulations.listing()  # the remaining ones
 
 
 @action("display-tax-calculation", permission=AUTHENTICATED, response_types=PROGRAM_RESPONSE_TYPES)

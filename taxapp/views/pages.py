@@ -9,7 +9,7 @@ The page decisions (docs/pages.md) are made here, each by a view of its own:
   next to the field concerned (``PLAIN``), never the protocol's messages;
 - a browser without a session (none, expired, forged) is sent to the sign-in page;
   a browser's 404 and 405 are pages of the layout;
-- the language chosen on a page is kept in the session.
+- the language chosen on a page is kept in a cookie of its own (``i18n``).
 
 Templates render what these views return; the result object of the action is
 there too (``action``, ``status``, ``response``).
@@ -23,6 +23,7 @@ import redis
 from babel.numbers import format_decimal
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.httpexceptions import HTTPForbidden, HTTPMovedPermanently
+from pyramid.renderers import render_to_response
 from pyramid.view import exception_view_config, notfound_view_config, view_config
 from webob.multidict import MultiDict
 
@@ -30,13 +31,14 @@ from .. import forms
 from ..contract import ACTIONS, DEFAULT_RESPONSE_TYPE, MAX_CHILDREN, MAX_SALARY
 from ..derivers import Page
 from ..errors import ActionFailed, BodyRefused, Problem
-from ..i18n import DEFAULT_LOCALE, LOCALE_KEY, LOCALES, _
+from ..i18n import DEFAULT_LOCALE, LOCALES, _, keep_language
 from ..registration import action, failure_view
 from ..renderers.html import template
 from ..responses import Found, SeeOther
 from ..routes import allowed_methods
 from ..security import AUTHENTICATED, IN_SESSION
 from ..tax import COURSE_YEAR, default_rules, shares
+from ..throttle import TooManySessions
 from . import actions, failures
 
 PAGES = ("html",)
@@ -71,6 +73,7 @@ PLAIN = {
         "“I live alone with my children” is only for someone not married, with children, under the law’s rules."
     ),
     (None, "throttled"): _("Too many failed attempts: try again in ${value} seconds"),
+    (None, "too-many-sessions"): _("Too many sessions were started from your network: try again in ${value} seconds."),
     (None, "session-full"): _(
         "Your list already holds ${value} simulations, the most a session may keep: delete some to calculate again."
     ),
@@ -200,9 +203,15 @@ def no_session_go_sign_in(exc, request):
 )
 def no_session_sign_in_again(exc, request):
     """A form posted without a session (it expired while the page was open): the sign-in
-    page, in a new HTML session so that its form works."""
+    page, in a new HTML session so that its form works; past the sessions its address may
+    start, the refusal's page, with no form and no session (an exception view cannot
+    raise it to another)."""
     result = failures.forbidden(exc, request)
-    actions.start_session(request.session, "html")
+    try:
+        actions.start_session(request, "html")
+    except TooManySessions as refused:
+        model = page(request, failures.action_failed(refused, request), refused.problems)
+        return render_to_response(template("error"), model, request=request, response=request.response)
     return page(request, result, [Problem(None, "session-expired")], focus="summary")
 
 
@@ -269,15 +278,42 @@ def tax_page(request):
 
 # --- the list ----------------------------------------------------------------------------------
 
-DELETED_QUEUE = "deleted"
+# The simulations deleted since the list was last shown, said on it once; the last few
+# only: a session that deletes without ever showing the list kept one note per deletion.
+DELETED_KEY = "deleted"
+MAX_DELETED_NOTES = 10
+
+
+def list_page_number(request) -> int:
+    """``?page=N`` of the list: 1 unless a page number (``02`` is 2)."""
+    _, number = actions.simulation_id(request.GET.get("page", ""))
+    return number or 1
+
+
+def list_page_path(request, number: int) -> str:
+    return request.route_path("list-simulations", _query={"page": number} if number > 1 else {})
 
 
 @action("list-simulations", permission=AUTHENTICATED, response_types=PAGES, template="simulations")
 def list_page(request):
-    deleted = request.session.pop_flash(DELETED_QUEUE)
+    """One page of the list, newest first: a page is ``taxapp.list_page_size`` simulations
+    (a whole session at the cap was a page of 7 MiB and 2.7 s of CPU); past the last
+    page, the last one."""
+    size, number = request.registry["list_page_size"], list_page_number(request)
+    held, simulations = request.simulations.page(number, size)
+    pages = max(1, -(-held // size))
+    if number > pages:
+        number = pages
+        held, simulations = request.simulations.page(number, size)
+    deleted = request.session.pop(DELETED_KEY) if DELETED_KEY in request.session else []
     return page(
         request,
-        simulations=request.simulations.list(),
+        simulations=simulations,
+        held=held,
+        page_number=number,
+        pages=pages,
+        newer=list_page_path(request, number - 1) if number > 1 else None,
+        older=list_page_path(request, number + 1) if number < pages else None,
         notes=[_("Simulation #${value} deleted.", mapping={"value": n}) for n in deleted],
         **tax_form(request),
     )
@@ -286,7 +322,8 @@ def list_page(request):
 @action("delete-simulation", permission=AUTHENTICATED, response_types=PAGES)
 def delete(request):
     actions.delete_simulation(request)
-    request.session.flash(actions.simulation_id(request.matchdict["n"])[0], DELETED_QUEUE)
+    noted = [*request.session.get(DELETED_KEY, []), actions.simulation_id(request.matchdict["n"])[0]]
+    request.session[DELETED_KEY] = noted[-MAX_DELETED_NOTES:]
     return SeeOther(request.route_path("list-simulations"))
 
 
@@ -356,13 +393,17 @@ def names_no_page(exc, request):
 
 # --- the language ------------------------------------------------------------------------------
 
-# A page's own address: a path of this site, never another site's ("//host", "/\\host").
-_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s]*")
+# A page's own address: a path of this site, never another site's ("//host", "/\\host"),
+# in printable ASCII as the pages write it (percent-encoded): a control character would
+# go out raw in the Location header, and waitress cannot encode a non-Latin-1 one (500).
+_LOCAL_PATH = re.compile(r"/(?![/\\])[!-~]*")
 
 
-@view_config(route_name="language", request_methods=allowed_methods("language"))
+# It changes what the pages are (a cookie): refused cross-site like the other changes.
+@view_config(route_name="language", request_methods=allowed_methods("language"), refuse_cross_site=True)
 def choose_language(request):
     """``/language/fr?next=/list-simulations``: the pages in French from now on."""
-    request.session[LOCALE_KEY] = request.matchdict["locale"]
     target = request.GET.get("next", "")
-    return SeeOther(target if _LOCAL_PATH.fullmatch(target) else request.route_path("home"))
+    response = SeeOther(target if _LOCAL_PATH.fullmatch(target) else request.route_path("home"))
+    keep_language(request, response, request.matchdict["locale"])
+    return response

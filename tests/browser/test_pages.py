@@ -82,7 +82,7 @@ def test_walkthrough(page, shot):
     expect(page).to_have_url(re.compile(r"/list-simulations$"))
     expect(rows(page)).to_have_count(2)
     expect(menu(page)).to_have_text(["Tax calculation", "End session"])
-    expect(rows(page).nth(0).locator("td").nth(3)).to_have_text("€2,814")
+    expect(rows(page).nth(1).locator("td").nth(3)).to_have_text("€2,814")  # newest first
     shot(page, "06-list")
 
     page.get_by_role("link", name="Delete simulation 1").click()

@@ -5,6 +5,7 @@ Each test runs once per ``person`` (language × window); the texts a person read
 in ``SAYS``, written here rather than read from the catalogue under test.
 """
 
+import json
 import re
 
 import pytest
@@ -37,6 +38,9 @@ SAYS = {
         "delete 1": "Delete simulation 1",
         "not found": "Page not found",
         "no simulation 42": "Simulation #42 does not exist: it may have been deleted already.",
+        "60 newest first": "60 simulations, newest first. Page 1 of 2.",
+        "older": "Next page (older)",
+        "newer": "Previous page (newer)",
     },
     "fr": {
         "sign in": "Se connecter",
@@ -62,6 +66,9 @@ SAYS = {
         "delete 1": "Supprimer la simulation 1",
         "not found": "Page introuvable",
         "no simulation 42": "La simulation n° 42 n’existe pas : elle a peut-être déjà été supprimée.",
+        "60 newest first": "60 simulations, la plus récente en premier. Page 1 sur 2.",
+        "older": "Page suivante (plus anciennes)",
+        "newer": "Page précédente (plus récentes)",
     },
 }
 
@@ -177,6 +184,32 @@ def test_a_visit(person, axe, shot):
     expect(page.locator("#errors li")).to_have_text([says(page, "no simulation 42")])
     expect(page.locator("body")).not_to_contain_text("601")
     axe(page, "the error page")
+
+
+def test_a_long_list_in_pages(person, axe):
+    """A list longer than a page (50): newest first, a link to the older ones and back."""
+    page = person
+    page.goto("/")
+    sign_in(page)
+    # 60 simulations at once, through the API in the same session (the browser's cookies)
+    taxpayers = [{"married": "no", "children": 0, "salary": 20000 + n} for n in range(60)]
+    assert page.request.get("/init-session/json").status == 200
+    assert page.request.post("/calculate-taxes", data=json.dumps(taxpayers)).status == 200
+    assert page.request.get("/init-session/html").status == 200
+    page.goto("/list-simulations")
+    expect(page.locator(".lead")).to_have_text(says(page, "60 newest first"))
+    expect(page.locator("tbody tr")).to_have_count(50)
+    expect(page.locator("tbody th").first).to_have_text("60")
+    expect(page.get_by_role("link", name=says(page, "newer"))).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    axe(page, "the first page of a long list")
+    page.get_by_role("link", name=says(page, "older")).click()
+    expect(page).to_have_url(re.compile(r"/list-simulations\?page=2$"))
+    expect(page.locator("tbody tr")).to_have_count(10)
+    expect(page.locator("tbody th").last).to_have_text("1")
+    axe(page, "the last page of a long list")
+    page.get_by_role("link", name=says(page, "newer")).click()
+    expect(page).to_have_url(re.compile(r"/list-simulations$"))
 
 
 def test_a_form_left_open_until_the_session_expired(person, axe, shot):

@@ -497,3 +497,40 @@ def test_a_body_over_its_limit_is_413_even_before_the_session_checks(testapp):
     resp = testapp.post("/calculate-tax", {"married": "yes", "children": "1", "salary": "1" * 70000}, status=413)
     check(resp, "json", "calculate-tax", 301, ["The POST body is larger than 65536 bytes"])
     assert "Set-Cookie" not in resp.headers
+
+
+def test_every_program_answer_is_never_cached_nor_sniffed(testapp, fmt):
+    """JSON and XML answers hold a session's data: no cache keeps them, and no browser
+    reads them as another type; successes and failures alike."""
+    answers = [testapp.get("/list-simulations", status=400)]  # 101, before any session
+    answers.append(testapp.get(f"/init-session/{fmt}"))
+    answers.append(testapp.post("/authenticate-user", {"user": "admin", "password": "x"}, status=401))
+    answers.append(testapp.post("/authenticate-user", {"user": "admin", "password": "admin"}))
+    answers.append(testapp.post("/calculate-tax", {"married": "yes", "children": "2", "salary": "55555"}))
+    answers.append(testapp.get("/list-simulations"))
+    answers.append(testapp.get("/delete-simulation/9", status=400))
+    answers.append(testapp.post("/calculate-tax", {"salary": "1" * 70000}, status=413))
+    answers.append(testapp.get("/end-session"))
+    for resp in answers:
+        assert resp.headers["Cache-Control"] == "no-store", resp.request.url
+        assert resp.headers["X-Content-Type-Options"] == "nosniff", resp.request.url
+
+
+def test_end_session_deletes_the_cookie_with_the_cookies_own_attributes(sqlite_url, redis_url):
+    """The deletion lacked Secure, HttpOnly and SameSite; production sets them all."""
+    from webtest import TestApp
+
+    from taxapp import main
+    from tests.conftest import app_settings
+
+    secure = {"redis.sessions.cookie_secure": "true", "redis.sessions.cookie_samesite": "Strict"}
+    client = TestApp(
+        main({}, **app_settings(sqlite_url, redis_url, **secure)), extra_environ={"wsgi.url_scheme": "https"}
+    )
+    start(client, "json")
+    resp = client.get("/end-session")
+    (deletion,) = resp.headers.getall("Set-Cookie")
+    attributes = {part.strip().split("=")[0].lower() for part in deletion.split(";")}
+    assert deletion.startswith("session=;") and "Max-Age=0" in deletion, deletion
+    assert {"secure", "httponly", "samesite", "path"} <= attributes, deletion
+    assert "SameSite=Strict" in deletion, deletion

@@ -23,6 +23,8 @@ CROSS_SITE = [
     {"Origin": "https://localhost"},  # another scheme
     {"Origin": "http://localhost:8080"},  # another port
     {"Origin": f"http://{HOSTILE}", "Sec-Fetch-Site": "same-origin"},  # either mark is enough
+    {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another origin
+    {"Sec-Fetch-Site": "unheard-of"},  # only same-origin and none (typed, bookmarked) are this site's
 ]
 SAME_SITE = [
     {},

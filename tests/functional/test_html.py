@@ -2,6 +2,8 @@
 
 Without ``Accept-Language`` the pages are in English; French is tested at the end."""
 
+import json
+
 import pytest
 
 from tests.functional.conftest import start
@@ -334,13 +336,102 @@ def test_500_table_of_the_simulations(signed_in):
         "Actions",
     ]
     rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in soup.select("tbody tr")]
-    assert rows[0] == ["1", "Yes", "2", "€55,555", "€2,814", "€0", "€0", "€0", "14%", "2019", "course", "Delete"]
-    assert rows[1][:3] == ["2", "No", "0"] and rows[1][8] == "45%"
+    assert rows[1] == ["1", "Yes", "2", "€55,555", "€2,814", "€0", "€0", "€0", "14%", "2019", "course", "Delete"]
+    assert rows[0][:3] == ["2", "No", "0"] and rows[0][8] == "45%"  # newest first
     # the landmarks have names of their own (axe landmark-unique)
     assert soup.find(class_="table-scroll")["aria-label"] != text(soup.h1)
     deletes = [a["href"] for a in soup.select("tbody a.delete")]
-    assert deletes == ["/delete-simulation/1", "/delete-simulation/2"]
+    assert deletes == ["/delete-simulation/2", "/delete-simulation/1"]
     assert "Your list of simulations is empty" not in text(soup)
+
+
+@pytest.fixture(scope="module")
+def paged_app(sqlite_url, redis_url):
+    """Pages of 3 simulations."""
+    from taxapp import main
+    from tests.conftest import app_settings
+
+    return main({}, **app_settings(sqlite_url, redis_url, **{"taxapp.list_page_size": "3"}))
+
+
+@pytest.fixture
+def seven_simulations(paged_app):
+    from webtest import TestApp
+
+    testapp = TestApp(paged_app)
+    page = login(testapp)
+    for n in range(7):
+        calculate(testapp, page, salary=str(30000 + n), status=303)
+    return testapp
+
+
+def list_page(testapp, query=""):
+    """(ids shown, the lead, {rel: href} of the pages' links) of a page of the list."""
+    soup = html_page(testapp.get("/list-simulations" + query))
+    links = {a["rel"][0]: a["href"] for a in soup.select("nav.pages a")}
+    return [text(row.th) for row in soup.select("tbody tr")], text(soup.find(class_="lead")), links
+
+
+def test_the_list_is_paged_newest_first(seven_simulations):
+    testapp = seven_simulations
+    first = list_page(testapp)
+    assert first == (["7", "6", "5"], "7 simulations, newest first. Page 1 of 3.", {"next": "/list-simulations?page=2"})
+    assert list_page(testapp, "?page=2") == (
+        ["4", "3", "2"],
+        "7 simulations, newest first. Page 2 of 3.",
+        {"prev": "/list-simulations", "next": "/list-simulations?page=3"},
+    )
+    assert list_page(testapp, "?page=3") == (
+        ["1"],
+        "7 simulations, newest first. Page 3 of 3.",
+        {"prev": "/list-simulations?page=2"},
+    )
+    assert list_page(testapp, "?page=99")[0] == ["1"]  # past the last page: the last one
+    for query in ("?page=0", "?page=-1", "?page=abc", "?page=" + "9" * 50, "?page=02"):
+        assert list_page(testapp, query)[0] == (["4", "3", "2"] if query == "?page=02" else ["7", "6", "5"])
+    testapp.get("/delete-simulation/7", status=303)
+    assert list_page(testapp)[:2] == (["6", "5", "4"], "6 simulations, newest first. Page 1 of 2.")
+
+
+def test_the_pages_of_the_list_in_french(seven_simulations):
+    testapp = seven_simulations
+    soup = html_page(testapp.get("/list-simulations?page=2", headers={"Accept-Language": "fr"}))
+    assert text(soup.find(class_="lead")) == "7 simulations, la plus récente en premier. Page 2 sur 3."
+    assert [text(a) for a in soup.select("nav.pages a")] == [
+        "Page précédente (plus récentes)",
+        "Page suivante (plus anciennes)",
+    ]
+    assert soup.find("nav", class_="pages")["aria-label"] == "Pages de la liste"
+    # the language switch comes back to the same page
+    assert soup.find("a", class_="language")["href"] == "/language/en?next=%2Flist-simulations%3Fpage%3D2"
+
+
+def test_a_list_of_one_page_has_no_pages_links(signed_in):
+    testapp, page = signed_in
+    calculate(testapp, page)
+    assert list_page(testapp) == (["1"], "1 simulation, newest first.", {})
+
+
+def test_the_deletion_notes_a_session_keeps_are_capped(signed_in, redis_url):
+    """Deleting without ever showing the list kept a note per deletion in the session."""
+    import redis
+
+    from taxapp.session_store import session_content
+    from taxapp.views.pages import MAX_DELETED_NOTES
+    from tests.conftest import session_keys
+
+    testapp, page = signed_in
+    deleted = MAX_DELETED_NOTES + 15
+    for _ in range(deleted):
+        calculate(testapp, page, status=303)
+    for n in range(1, deleted + 1):
+        testapp.get(f"/delete-simulation/{n}", status=303)
+    store = redis.Redis.from_url(redis_url)
+    content = session_content(store.get(session_keys(testapp, redis_url)[0]))
+    store.close()
+    assert len(json.dumps(content)) < 400, content  # the session's content, notes included
+    notes = [text(p) for p in html_page(testapp.get("/list-simulations")).select('[role="status"] p')]
+    assert notes == [f"Simulation #{n} deleted." for n in range(deleted - MAX_DELETED_NOTES + 1, deleted + 1)]
 
 
 def test_600_redirects_303_to_the_list(signed_in):
@@ -603,6 +694,25 @@ def test_a_404_page_is_in_the_browsers_language(testapp):
     assert text(html_page(resp, 404).h1) == "Page introuvable"
 
 
+def page_language(testapp, accept_language):
+    resp = testapp.get("/nowhere", headers={**BROWSER, "Accept-Language": accept_language}, status=404)
+    return html_page(resp, 404).html["lang"]
+
+
+def test_accept_language_is_read_bounded(testapp):
+    """Only the first ranges are read, each of a bounded length: WebOb's lookup is
+    quadratic in a range's length (32 KB cost 0.66 s of CPU, docs/security.md)."""
+    from taxapp.i18n import MAX_LANGUAGE_RANGE_LENGTH, MAX_LANGUAGE_RANGES, bounded_accept_language
+
+    others = [f"d{chr(97 + n)}" for n in range(MAX_LANGUAGE_RANGES - 1)]  # da, db, …
+    assert page_language(testapp, ",".join([*others, "fr"])) == "fr"
+    assert page_language(testapp, ",".join([*others, "de", "fr"])) == "en"  # past the ranges read
+    assert page_language(testapp, "de-" + "a1-" * 10_000 + "a1, fr;q=0.5") == "fr"  # the long range skipped
+    assert page_language(testapp, "fr-" + "a1-" * 10_000 + "a1") == "en"
+    read = bounded_accept_language("de-a1-a1-a1," * 3000)
+    assert len(read) <= MAX_LANGUAGE_RANGES * (MAX_LANGUAGE_RANGE_LENGTH + 1)
+
+
 # --- what a person types -------------------------------------------------------------------------------------
 
 
@@ -697,6 +807,68 @@ def test_the_language_chosen_on_a_page_is_kept_in_the_session(signed_in):
 def test_the_language_switch_goes_back_only_to_this_site(testapp, target):
     resp = testapp.get("/language/fr", {"next": target}, status=303)
     assert resp.headers["Location"] == "/"
+
+
+# A page's own address is printable ASCII (paths and queries percent-encoded): anything
+# else would go out raw in the Location header, or could not be encoded in it at all.
+NOT_A_PAGES_ADDRESS = ["/€", "/\x00x", "/a\x7fb", "/a\tb", "/a\r\nSet-Cookie: x=1", "/a b", "/é"]
+
+
+@pytest.mark.parametrize("target", NOT_A_PAGES_ADDRESS)
+def test_the_language_switch_goes_back_only_to_a_printable_ascii_path(testapp, target):
+    resp = testapp.get("/language/fr", {"next": target}, status=303)
+    assert resp.headers["Location"] == "/"
+
+
+def test_the_language_switch_never_fails_through_waitress(live_server):
+    """waitress cannot encode ``/€`` in a header: it answered a bare 500."""
+    import http.client
+
+    host, port = live_server.url.removeprefix("http://").split(":")
+    for query in (
+        "next=/%E2%82%AC",
+        "next=/%00x",
+        "next=/%0D%0ASet-Cookie:%20x=1",
+        "next=/list-simulations%3Fid%3D%25E2",
+    ):
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", f"/language/fr?{query}")
+        resp = connection.getresponse()
+        assert (resp.status, resp.getheader("Location")) in ((303, "/"), (303, "/list-simulations?id=%E2")), query
+        connection.close()
+
+
+def test_the_language_switch_creates_no_session(testapp):
+    """A visitor without a session (a 404 page's switch) gets the language in a cookie of
+    its own; no session is stored in Redis for them."""
+    resp = testapp.get("/language/fr", {"next": "/nowhere"}, status=303)
+    (cookie,) = resp.headers.getall("Set-Cookie")
+    assert cookie.startswith("language=fr;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "session" not in testapp.cookies
+    assert text(html_page(testapp.get("/nowhere", headers=BROWSER, status=404), 404).h1) == "Page introuvable"
+    assert html_page(testapp.get("/init-session/html")).html["lang"] == "fr"  # and once a session starts
+
+
+def test_the_language_switch_does_not_rewrite_a_session(signed_in):
+    testapp, _ = signed_in
+    resp = testapp.get("/language/fr", {"next": "/list-simulations"}, status=303)
+    assert [c.split("=")[0] for c in resp.headers.getall("Set-Cookie")] == ["language"]
+    assert html_page(testapp.get("/list-simulations")).html["lang"] == "fr"
+    testapp.get("/end-session", status=302)
+    assert html_page(testapp.get("/init-session/html")).html["lang"] == "fr"  # the choice outlives the session
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "http://evil.example"}]
+)
+def test_a_cross_site_language_switch_is_refused(signed_in, headers):
+    testapp, _ = signed_in
+    resp = testapp.get("/language/fr", {"next": "/list-simulations"}, headers=headers, status=400)
+    assert alerts(html_page(resp, 400)) == CSRF_MESSAGE and "Set-Cookie" not in resp.headers
+    assert html_page(testapp.get("/list-simulations")).html["lang"] == "en"
+    testapp.reset()  # no session: refused too, in JSON (no session type yet), and none is made
+    resp = testapp.get("/language/fr", headers=headers, status=400)
+    assert resp.json["status"] == 102 and "Set-Cookie" not in resp.headers
 
 
 def test_an_unknown_language_is_404(testapp):

@@ -9,8 +9,9 @@ from urllib.parse import quote
 import lxml.etree
 import pytest
 from webob import Request
-from webtest import TestRequest
+from webtest import TestApp, TestRequest
 
+from taxapp.contract import NO_SESSION
 from taxapp.errors import FORM_BODY_MESSAGE
 from tests.functional.answers import batch, check, read
 from tests.functional.conftest import start
@@ -242,6 +243,52 @@ def test_route_segments_are_ascii_digits(json_client):
     assert [s["id"] for s in json_client.get("/list-simulations").json["response"]] == [1, 2, 3]
 
 
+# --- cookies -------------------------------------------------------------------------------------------
+
+
+def foreign_ids(app, client):
+    """Keys of taxapp's that are not sessions: a session's simulations and their id
+    counter, a login counter; and ids of the session key's prefix that taxapp never makes."""
+    from taxapp.session_store import SESSION_PREFIX, session_content, session_id_from_cookie
+
+    client.post("/calculate-tax", {"married": "no", "children": "0", "salary": "1"})
+    redis = app.registry["redis"]
+    secret = app.registry.settings["redis.sessions.secret"]
+    store = session_content(redis.get(session_id_from_cookie(client.cookies["session"], secret)))["simulations"]
+    counter = app.registry["login_throttle"].keys("nobody", "192.0.2.99")[1]
+    redis.set(counter, 1, ex=60)
+    return [f"{store}:simulations", f"{store}:last-id", counter, SESSION_PREFIX, f"{SESSION_PREFIX}x", "", "é"]
+
+
+def test_a_signed_cookie_that_names_no_session_is_no_session(app, json_client):
+    """A cookie signed with the session secret but naming another key of taxapp's (a
+    leaked secret, another signer) is refused unread: it reached a 503 (a sorted set)
+    or a 500 (a counter)."""
+    from taxapp.session_store import cookie_signer, session_id_from_cookie
+
+    secret = app.registry.settings["redis.sessions.secret"]
+    for foreign in foreign_ids(app, json_client):
+        client = TestApp(app)
+        client.set_cookie("session", cookie_signer(secret).dumps(foreign).decode())
+        check(client.get("/list-simulations", status=400), "json", "list-simulations", 101, [NO_SESSION])
+        client.get("/init-session/xml", status=200)  # a new session, of taxapp's own kind
+        assert session_id_from_cookie(client.cookies["session"], secret) != foreign
+    assert json_client.get("/list-simulations").json["status"] == 500  # the keys named are intact
+
+
+@pytest.mark.parametrize("cookie", ["session=\\\x80", 'a="\\\xff"; session=x', "session=\\\xc3"])
+def test_a_cookie_header_webob_cannot_decode_is_no_cookie(app, json_client, cookie):
+    """A backslash-quoted byte that is not UTF-8, in any cookie, made WebOb's cookie
+    parser raise wherever the session was read: a bare 500 (found by the fuzz test)."""
+    request = Request.blank("/list-simulations")
+    request.environ["HTTP_COOKIE"] = cookie
+    resp = request.get_response(app)
+    assert resp.status_int == 400 and resp.json["status"] == 101 and "Set-Cookie" not in resp.headers
+    request = Request.blank("/init-session/json")
+    request.environ["HTTP_COOKIE"] = cookie
+    assert request.get_response(app).json["status"] == 700  # a new session
+
+
 # --- JSON batches ------------------------------------------------------------------------------------
 
 
@@ -256,6 +303,37 @@ def test_a_lone_surrogate_in_a_batch_makes_the_body_invalid(client, fmt, string)
         1501,
         ["The POST body is not a valid JSON string: a string holds a lone surrogate (\\ud800-\\udfff)"],
     )
+
+
+BATCH_TEXT = '[{"married": "\ud800", "children": 1, "salary": 1}]'
+OK_BATCH_TEXT = '[{"married": "no", "children": 1, "salary": 1}]'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        BATCH_TEXT.encode("utf-8", "surrogatepass"),  # the UTF-8 bytes of a lone surrogate: b"\xed\xa0\x80"
+        BATCH_TEXT.encode("utf-16-le", "surrogatepass"),
+        BATCH_TEXT.encode("utf-16", "surrogatepass"),
+        OK_BATCH_TEXT.encode("utf-16"),  # a valid batch, but not in UTF-8
+        OK_BATCH_TEXT.encode("utf-32-be"),
+        OK_BATCH_TEXT.encode("cp1252") + b"\x80",
+    ],
+)
+def test_a_body_that_is_not_utf8_is_not_a_valid_json_string(client, fmt, body):
+    """Bodies are UTF-8: json.loads of bytes would also read UTF-16 and UTF-32, and let
+    the UTF-8 bytes of a surrogate through to the answer, which could not be written."""
+    resp = batch(client, body, status=400)
+    action, status, (message,) = read(resp, fmt)
+    assert (action, status) == ("calculate-taxes", 1501)
+    assert message.startswith("The POST body is not a valid JSON string: ")
+    assert client.get("/list-simulations").status_int == 200  # nothing stored, nothing broken
+
+
+def test_a_utf8_byte_order_mark_is_allowed(json_client):
+    """RFC 8259 lets a parser ignore it; taxapp did before, and still does."""
+    resp = batch(json_client, b"\xef\xbb\xbf" + OK_BATCH_TEXT.encode(), status=200)
+    assert resp.json["status"] == 1500
 
 
 def test_a_lone_surrogate_in_a_key_makes_the_body_invalid(json_client):

@@ -4,6 +4,7 @@ Each test has an application of its own with small limits and counters under a
 prefix of its own, so that no other test's logins count.
 """
 
+import logging
 import re
 import time
 import uuid
@@ -217,3 +218,61 @@ def test_the_html_login_page_shows_the_refusal_with_429(app):
     seconds = int(REFUSED.fullmatch(message).group(1))
     assert resp.headers["Retry-After"] == str(seconds)
     assert soup.find("input", attrs={"name": "password"}) is not None and value(soup, "user") == "admin"
+
+
+def test_failed_and_throttled_logins_are_logged_with_the_client_address(app, caplog):
+    """An operator (or fail2ban) must see where the guesses come from; the name is
+    logged printable (a line break cannot forge a line), never a password."""
+    testapp = client(app, "192.0.2.77")
+    with caplog.at_level(logging.INFO, logger="taxapp"):
+        for _ in range(MAX_USER):
+            attempt(testapp, user="adm\nin", password="guess-1", status=401)
+        attempt(testapp, user="adm\nin", password="guess-2", status=429)
+        attempt(testapp, user="admin", password="admin", status=200)
+    lines = [r.getMessage() for r in caplog.records if r.name == "taxapp.logins"]
+    assert lines[:MAX_USER] == ["failed login: user=adm%0Ain address=192.0.2.77"] * MAX_USER
+    assert re.fullmatch(r"throttled login: user=adm%0Ain address=192\.0\.2\.77 retry_after=\d+s", lines[MAX_USER])
+    assert len(lines) == MAX_USER + 1  # a success is not a warning
+    assert "guess" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "forwarded, counted",
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2:0:0:0:ff", "2001:db8:1:2::/64"),  # another spelling, the same network
+        ("[2001:db8:1:2::9]:443", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("[::ffff:192.0.2.5]", "192.0.2.5"),
+        ("192.0.2.5:8080", "192.0.2.5"),
+    ],
+)
+def test_a_forwarded_address_is_counted_normalised(app, redis_url, forwarded, counted):
+    """What a trusted proxy names becomes REMOTE_ADDR (waitress); the counter's key is its
+    normalised address or /64, never the text as sent."""
+    proxied = {"trusted_proxy": "127.0.0.1", "trusted_proxy_headers": "x-forwarded-for"}
+    with LiveServer(app, threads=2, clear_untrusted_proxy_headers=True, **proxied) as server:
+        from tests.scale.conftest import Client
+
+        browser = Client(server.url)
+        browser.opener.addheaders = [("X-Forwarded-For", forwarded)]
+        assert browser.call("/init-session/json")[0] == 200
+        assert browser.call("/authenticate-user", {"user": "someone", "password": "x"})[0] == 401
+    key = f"{app.registry['login_throttle'].prefix}{{counters}}:address:{counted}"
+    store = redis.Redis.from_url(redis_url)
+    assert store.get(key) == b"1"
+    store.close()
+
+
+@pytest.mark.parametrize("address", ["unknown", "x" * 5000, "01.2.3.4", "192.0.2.300", "_hidden", "2001:db8::/64"])
+def test_a_client_address_that_is_not_an_ip_address_is_refused(app, address, caplog):
+    """Such a REMOTE_ADDR (a proxy's X-Forwarded-For as sent) became a Redis key as it was."""
+    testapp = TestApp(app, extra_environ={"REMOTE_ADDR": address})
+    with caplog.at_level(logging.WARNING, logger="taxapp"):
+        resp = testapp.get("/init-session/json", status=400)
+    assert (
+        resp.content_type == "text/plain" and resp.text == "400 Bad Request: the client address is not an IP address\n"
+    )
+    assert "Set-Cookie" not in resp.headers
+    testapp.post("/authenticate-user", {"user": "admin", "password": "x"}, status=400)
+    assert any("not an IP address" in r.getMessage() for r in caplog.records)

@@ -94,3 +94,19 @@ def test_redact_hides_the_password_wherever_it_is():
     assert redact(f"redis+cluster://u:{SECRET}@a:1,b:2/0") == "redis+cluster://***@a:1,b:2/0"
     assert redact(f"redis://a:1/0?db=2&password={SECRET}&x=1") == "redis://a:1/0?db=2&password=***&x=1"
     assert redact("redis://a:1/0") == "redis://a:1/0"
+
+
+def test_redact_hides_every_option_named_for_a_secret():
+    """The start-up line (mailed to the administrator) showed ssl_password= and PASSWORD=."""
+    options = "ssl_password={0}&PASSWORD={0}&sentinel_Password={0}&auth_token={0}&client_Secret={0}&ssl_keyfile=/k&db=2"
+    redacted = redact(f"rediss+sentinel://a:1,b:2/mymaster/0?{options.format(SECRET)}")
+    assert SECRET not in redacted
+    assert redacted == f"rediss+sentinel://a:1,b:2/mymaster/0?{options.format('***')}"
+    assert redact(f"redis://a:1/0?x=1;token={SECRET}#f") == "redis://a:1/0?x=1;token=***#f"
+    assert redact(f"redis://:{SECRET}@a:1/0?password") == "redis://***@a:1/0?password"  # a name without a value
+
+
+def test_the_start_up_line_hides_the_urls_secrets(capsys, sqlite_url):
+    url = f"redis://127.0.0.1:1/0?ssl_password={SECRET}&PASSWORD={SECRET}&client_name=taxapp"
+    line = start_up_error(sqlite_url, url, capsys)
+    assert "Redis unreachable at redis://127.0.0.1:1/0?ssl_password=***&PASSWORD=***&client_name=taxapp" in line
